@@ -24,6 +24,10 @@ void ExpiryHeap::Remove(Entry* e) {
   size_t i = e->heap_index();
   Item last = items_.back();
   items_.pop_back();
+  if (items_.empty()) {
+    Clear();  // an empty index holds no memory
+    return;
+  }
   if (i == items_.size()) return;
   Place(i, last);
   SiftUp(i);

@@ -1,0 +1,254 @@
+// Engine construction, memory accounting, flushing, SWAPDB and statistics.
+#include "engine/engine.h"
+
+#include <algorithm>
+
+#include "base/hash.h"
+#include "engine/allocator_stats.h"
+#include "engine/lazy_free.h"
+#include "engine/slice_ops.h"
+
+namespace cachet {
+
+void RemoveSlot(Engine& engine, Shard& shard, DbSlice& slice, KeyTable::Slot* slot) {
+  Entry* e = KeyTable::EntryAt(slot);
+  int64_t before = SliceIndexBytes(slice);
+  if (e->has_expire()) slice.expires.Remove(e);
+  slice.table.Erase(slot);
+  int64_t freed = static_cast<int64_t>(e->AllocatedBytes());
+  Entry::Destroy(e);
+  Charge(engine, shard, SliceIndexBytes(slice) - before - freed);
+}
+
+void InsertEntry(Engine& engine, Shard& shard, DbSlice& slice, Entry* e, uint64_t hash,
+                 int64_t deadline) {
+  int64_t before = SliceIndexBytes(slice);
+  slice.table.Insert(e, hash);
+  if (deadline >= 0) slice.expires.Push(e, deadline);
+  Charge(engine, shard,
+         SliceIndexBytes(slice) - before + static_cast<int64_t>(e->AllocatedBytes()));
+}
+
+void FreeSliceEntries(DbSlice& slice) {
+  slice.table.Clear([](Entry* e) { Entry::Destroy(e); });
+  slice.expires.Clear();
+}
+
+void DestroyEntry(Engine& engine, Shard& shard, Entry* e) {
+  Charge(engine, shard, -static_cast<int64_t>(e->AllocatedBytes()));
+  Entry::Destroy(e);
+}
+
+Engine::Engine(const EngineOptions& options)
+    : databases_(options.databases),
+      clock_(options.clock),
+      shards_(new Shard[kShards]),
+      maxmemory_(options.maxmemory),
+      policy_(options.policy),
+      samples_(options.maxmemory_samples),
+      lfu_log_factor_(options.lfu.log_factor),
+      lfu_decay_time_(options.lfu.decay_minutes),
+      lazy_freer_(std::make_unique<LazyFreer>()) {
+  for (int i = 0; i < kShards; ++i) {
+    shards_[i].dbs.resize(databases_);
+    shards_[i].rng_state += static_cast<uint64_t>(i) * 0x2545F4914F6CDD1DULL;
+  }
+  RefreshMemory();
+}
+
+Engine::~Engine() {
+  for (int i = 0; i < kShards; ++i)
+    for (DbSlice& slice : shards_[i].dbs) FreeSliceEntries(slice);
+  lazy_freer_.reset();
+}
+
+uint32_t Engine::InitialAccess() const {
+  return IsLfu(policy()) ? LfuInitial(NowMs()) : LruStamp(NowMs());
+}
+
+void Engine::RefreshMemory() {
+  AllocatorStats stats = ReadAllocatorStats();
+  overhead_bytes_.store(std::max<int64_t>(0, stats.allocated - DatasetBytes()));
+}
+
+void Engine::LockAll() {
+  for (int i = 0; i < kShards; ++i) shards_[i].mu.lock();
+}
+
+void Engine::UnlockAll() {
+  for (int i = kShards - 1; i >= 0; --i) shards_[i].mu.unlock();
+}
+
+uint64_t Engine::DbSize(int db) {
+  uint64_t n = 0;
+  for (int i = 0; i < kShards; ++i) {
+    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    n += shards_[i].dbs[db].table.size();
+  }
+  return n;
+}
+
+DbKeyspaceInfo Engine::KeyspaceInfo(int db) {
+  DbKeyspaceInfo info;
+  int64_t now = NowMs();
+  int64_t ttl_sum = 0;
+  int64_t ttl_samples = 0;
+  for (int i = 0; i < kShards; ++i) {
+    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    const DbSlice& slice = shards_[i].dbs[db];
+    info.keys += slice.table.size();
+    info.expires += slice.expires.size();
+    // A few items per shard estimate the average TTL, as Redis's sampling does.
+    for (size_t j = 0; j < slice.expires.size() && j < 8; ++j) {
+      ttl_sum += std::max<int64_t>(0, slice.expires.At(j * (slice.expires.size() / 8 + 1) %
+                                                       slice.expires.size())
+                                              .deadline_ms -
+                                          now);
+      ++ttl_samples;
+    }
+  }
+  info.avg_ttl_ms = ttl_samples ? ttl_sum / ttl_samples : 0;
+  return info;
+}
+
+void Engine::FreeSlices(std::vector<DbSlice> slices, bool async) {
+  uint64_t keys = 0;
+  for (const DbSlice& s : slices) keys += s.table.size();
+  if (async && keys > 64) {
+    lazy_freer_->Submit(std::move(slices), keys);
+    return;
+  }
+  for (DbSlice& s : slices) FreeSliceEntries(s);
+}
+
+void Engine::FlushDb(int db, bool async) {
+  std::vector<DbSlice> removed;
+  removed.reserve(kShards);
+  for (int i = 0; i < kShards; ++i) {
+    Shard& shard = shards_[i];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    DbSlice& slice = shard.dbs[db];
+    if (slice.table.size() == 0) continue;
+    int64_t bytes = SliceIndexBytes(slice);
+    slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->AllocatedBytes()); });
+    Charge(*this, shard, -bytes);
+    removed.push_back(std::move(slice));
+    slice = DbSlice();
+  }
+  FreeSlices(std::move(removed), async);
+}
+
+void Engine::FlushAll(bool async) {
+  for (int db = 0; db < databases_; ++db) FlushDb(db, async);
+}
+
+void Engine::SwapDb(int a, int b) {
+  LockAll();
+  for (int i = 0; i < kShards; ++i) std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
+  UnlockAll();
+}
+
+uint64_t Engine::Scan(int db, uint64_t cursor, size_t count,
+                      const std::function<void(const Entry*)>& emit) {
+  uint64_t position = cursor >> kShardBits;
+  int s = static_cast<int>(cursor & (kShards - 1));
+  if (position >> KeyTable::kPositionBits) return 0;
+  size_t emitted = 0;
+  while (s < kShards) {
+    Shard& shard = shards_[s];
+    std::vector<std::string> expired;
+    uint64_t next;
+    {
+      std::lock_guard<std::mutex> lock(shard.mu);
+      DbSlice& slice = shard.dbs[db];
+      int64_t now = NowMs();
+      next = slice.table.Scan(position, count - emitted, [&](Entry* e) {
+        if (e->has_expire() && slice.expires.DeadlineOf(e) < now) {
+          expired.emplace_back(e->key());
+          return;
+        }
+        emit(e);
+        ++emitted;
+      });
+      for (const std::string& key : expired) {
+        uint64_t hash = HashKey(key);
+        KeyTable::Slot* slot = slice.table.Find(key, hash);
+        if (slot != nullptr) {
+          RemoveSlot(*this, shard, slice, slot);
+          ++shard.counters.expired_keys;
+        }
+      }
+    }
+    if (next != 0) {
+      position = next;
+      if (emitted >= count) return (position << kShardBits) | static_cast<uint64_t>(s);
+      continue;
+    }
+    ++s;
+    position = 0;
+    if (emitted >= count && s < kShards) return static_cast<uint64_t>(s);
+  }
+  return 0;
+}
+
+void Engine::ForEachKey(int db, const std::function<void(const Entry*)>& visit) {
+  for (int i = 0; i < kShards; ++i) {
+    Shard& shard = shards_[i];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    DbSlice& slice = shard.dbs[db];
+    int64_t now = NowMs();
+    slice.table.ForEach([&](Entry* e) {
+      if (!(e->has_expire() && slice.expires.DeadlineOf(e) < now)) visit(e);
+    });
+  }
+}
+
+std::optional<std::string> Engine::RandomKey(int db) {
+  thread_local uint64_t seed = 0x853c49e6748fea9bULL ^ reinterpret_cast<uintptr_t>(&seed);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    int start = static_cast<int>((seed >> 33) % kShards);
+    for (int n = 0; n < kShards; ++n) {
+      Shard& shard = shards_[(start + n) % kShards];
+      std::lock_guard<std::mutex> lock(shard.mu);
+      DbSlice& slice = shard.dbs[db];
+      if (slice.table.size() == 0) continue;
+      Entry* e = slice.table.Random(shard.NextRandom());
+      if (e->has_expire() && slice.expires.DeadlineOf(e) < NowMs()) {
+        std::string key(e->key());
+        RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
+        ++shard.counters.expired_keys;
+        break;  // try again from another random shard
+      }
+      return std::string(e->key());
+    }
+  }
+  return std::nullopt;
+}
+
+EngineTotals Engine::Totals() {
+  EngineTotals t;
+  for (int i = 0; i < kShards; ++i) {
+    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    const ShardCounters& c = shards_[i].counters;
+    t.keyspace_hits += c.keyspace_hits;
+    t.keyspace_misses += c.keyspace_misses;
+    t.expired_keys += c.expired_keys;
+    t.evicted_keys += c.evicted_keys;
+    t.expired_active += c.expired_active;
+    t.expired_lag_total_ms += c.expired_lag_total_ms;
+    t.expired_lag_max_ms = std::max(t.expired_lag_max_ms, c.expired_lag_max_ms);
+  }
+  return t;
+}
+
+void Engine::ResetStats() {
+  for (int i = 0; i < kShards; ++i) {
+    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    shards_[i].counters = ShardCounters();
+  }
+}
+
+uint64_t Engine::lazyfree_pending() const { return lazy_freer_->pending_keys(); }
+
+}  // namespace cachet

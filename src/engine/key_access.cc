@@ -1,0 +1,205 @@
+// KeyAccess: per-command locking and the key-level primitives commands are built from.
+#include "engine/key_access.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/hash.h"
+#include "base/numbers.h"
+#include "engine/slice_ops.h"
+
+namespace cachet {
+
+Encoding ChooseStringEncoding(std::string_view value) {
+  int64_t ignored;
+  if (value.size() <= 20 && ParseInt64(value, &ignored)) return Encoding::kInt;
+  return value.size() <= 44 ? Encoding::kEmbStr : Encoding::kRaw;
+}
+
+KeyAccess::KeyAccess(Engine& engine, std::string_view key) : engine_(engine) {
+  single_shard_ = Engine::ShardIndex(HashKey(key));
+  engine_.shard(single_shard_).mu.lock();
+  now_ = engine_.NowMs();
+}
+
+KeyAccess::KeyAccess(Engine& engine, std::span<const std::string_view> keys) : engine_(engine) {
+  shards_.reserve(keys.size());
+  for (std::string_view key : keys) shards_.push_back(Engine::ShardIndex(HashKey(key)));
+  std::sort(shards_.begin(), shards_.end());
+  shards_.erase(std::unique(shards_.begin(), shards_.end()), shards_.end());
+  for (int s : shards_) engine_.shard(s).mu.lock();
+  now_ = engine_.NowMs();
+}
+
+KeyAccess::~KeyAccess() {
+  if (single_shard_ >= 0) {
+    engine_.shard(single_shard_).mu.unlock();
+    return;
+  }
+  for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) engine_.shard(*it).mu.unlock();
+}
+
+Shard& KeyAccess::ShardFor(std::string_view key, uint64_t* hash) {
+  *hash = HashKey(key);
+  return engine_.shard(Engine::ShardIndex(*hash));
+}
+
+void KeyAccess::Touch(Shard& shard, Entry* e) {
+  if (IsLfu(engine_.policy())) {
+    double r = static_cast<double>(shard.NextRandom() >> 11) * 0x1.0p-53;
+    e->set_access(LfuTouch(e->access(), now_, engine_.lfu_params(), r));
+  } else {
+    e->set_access(LruStamp(now_));
+  }
+}
+
+Entry* KeyAccess::FindIn(Shard& shard, DbSlice& slice, std::string_view key, uint64_t hash,
+                         bool touch) {
+  KeyTable::Slot* slot = slice.table.Find(key, hash);
+  if (slot == nullptr) return nullptr;
+  Entry* e = KeyTable::EntryAt(slot);
+  if (e->has_expire() && slice.expires.DeadlineOf(e) < now_) {
+    RemoveSlot(engine_, shard, slice, slot);
+    ++shard.counters.expired_keys;
+    return nullptr;
+  }
+  if (touch) Touch(shard, e);
+  return e;
+}
+
+Entry* KeyAccess::Find(int db, std::string_view key, bool touch) {
+  uint64_t hash;
+  Shard& shard = ShardFor(key, &hash);
+  return FindIn(shard, shard.dbs[db], key, hash, touch);
+}
+
+Entry* KeyAccess::FindRead(int db, std::string_view key) {
+  uint64_t hash;
+  Shard& shard = ShardFor(key, &hash);
+  Entry* e = FindIn(shard, shard.dbs[db], key, hash, true);
+  if (e != nullptr) {
+    ++shard.counters.keyspace_hits;
+  } else {
+    ++shard.counters.keyspace_misses;
+  }
+  return e;
+}
+
+int64_t KeyAccess::DeadlineOf(int db, const Entry* e) {
+  if (!e->has_expire()) return kNoDeadline;
+  uint64_t hash;
+  Shard& shard = ShardFor(e->key(), &hash);
+  return shard.dbs[db].expires.DeadlineOf(e);
+}
+
+Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value, Encoding enc,
+                            int64_t deadline) {
+  uint64_t hash;
+  Shard& shard = ShardFor(key, &hash);
+  DbSlice& slice = shard.dbs[db];
+  KeyTable::Slot* slot = slice.table.Find(key, hash);
+  if (slot != nullptr) {
+    Entry* e = KeyTable::EntryAt(slot);
+    bool expired = e->has_expire() && slice.expires.DeadlineOf(e) < now_;
+    if (deadline == kKeepDeadline) deadline = expired ? kNoDeadline : DeadlineOf(db, e);
+    size_t capacity = e->value_capacity();
+    bool fits = value.size() <= capacity && capacity <= value.size() * 2 + 64;
+    if (fits && e->type() == ValueType::kString && (deadline >= 0) == e->has_expire()) {
+      // Reuse the allocation when the new value fits it.
+      int64_t before = static_cast<int64_t>(e->AllocatedBytes());
+      Entry* n = Entry::Resize(e, value.size(), e->has_expire());
+      if (n != e) KeyTable::Replace(slot, n);
+      if (n->has_expire() && n != e) slice.expires.Relocate(n);
+      if (deadline >= 0) slice.expires.Update(n, deadline);
+      if (!value.empty()) memcpy(n->mutable_value(), value.data(), value.size());
+      n->set_encoding(enc);
+      n->set_access(engine_.InitialAccess());
+      Charge(engine_, shard, static_cast<int64_t>(n->AllocatedBytes()) - before);
+      return n;
+    }
+    RemoveSlot(engine_, shard, slice, slot);
+  } else if (deadline == kKeepDeadline) {
+    deadline = kNoDeadline;
+  }
+  Entry* e = Entry::CreateWith(key, value, deadline >= 0);
+  e->set_encoding(enc);
+  e->set_access(engine_.InitialAccess());
+  InsertEntry(engine_, shard, slice, e, hash, deadline);
+  return e;
+}
+
+Entry* KeyAccess::CreateString(int db, std::string_view key, size_t value_len, size_t reserve,
+                               Encoding enc, int64_t deadline) {
+  uint64_t hash;
+  Shard& shard = ShardFor(key, &hash);
+  Entry* e = Entry::Create(key, value_len, deadline >= 0, reserve);
+  e->set_encoding(enc);
+  e->set_access(engine_.InitialAccess());
+  InsertEntry(engine_, shard, shard.dbs[db], e, hash, deadline);
+  return e;
+}
+
+Entry* KeyAccess::ResizeValue(int db, Entry* e, size_t new_len, size_t reserve) {
+  uint64_t hash;
+  Shard& shard = ShardFor(e->key(), &hash);
+  DbSlice& slice = shard.dbs[db];
+  KeyTable::Slot* slot = slice.table.Find(e->key(), hash);
+  int64_t before = static_cast<int64_t>(e->AllocatedBytes());
+  Entry* n = Entry::Resize(e, new_len, e->has_expire(), reserve);
+  if (n != e) {
+    KeyTable::Replace(slot, n);
+    if (n->has_expire()) slice.expires.Relocate(n);
+  }
+  Charge(engine_, shard, static_cast<int64_t>(n->AllocatedBytes()) - before);
+  return n;
+}
+
+Entry* KeyAccess::SetDeadline(int db, Entry* e, int64_t deadline) {
+  uint64_t hash;
+  Shard& shard = ShardFor(e->key(), &hash);
+  DbSlice& slice = shard.dbs[db];
+  if (e->has_expire() && deadline >= 0) {
+    slice.expires.Update(e, deadline);
+    return e;
+  }
+  if (!e->has_expire() && deadline < 0) return e;
+  KeyTable::Slot* slot = slice.table.Find(e->key(), hash);
+  int64_t before = static_cast<int64_t>(e->AllocatedBytes()) + SliceIndexBytes(slice);
+  if (e->has_expire()) slice.expires.Remove(e);
+  Entry* n = Entry::Resize(e, e->value_len(), deadline >= 0);
+  KeyTable::Replace(slot, n);
+  if (deadline >= 0) slice.expires.Push(n, deadline);
+  Charge(engine_, shard,
+         static_cast<int64_t>(n->AllocatedBytes()) + SliceIndexBytes(slice) - before);
+  return n;
+}
+
+bool KeyAccess::Delete(int db, std::string_view key) {
+  if (Find(db, key, false) == nullptr) return false;
+  uint64_t hash;
+  Shard& shard = ShardFor(key, &hash);
+  DbSlice& slice = shard.dbs[db];
+  RemoveSlot(engine_, shard, slice, slice.table.Find(key, hash));
+  return true;
+}
+
+void KeyAccess::DeleteEntry(int db, Entry* e) {
+  uint64_t hash;
+  Shard& shard = ShardFor(e->key(), &hash);
+  DbSlice& slice = shard.dbs[db];
+  RemoveSlot(engine_, shard, slice, slice.table.Find(e->key(), hash));
+}
+
+Entry* KeyAccess::CopyEntry(const Entry* src, int dst_db, std::string_view dst_key,
+                            int64_t deadline) {
+  uint64_t hash;
+  Shard& shard = ShardFor(dst_key, &hash);
+  Entry* e = Entry::CreateWith(dst_key, src->value(), deadline >= 0);
+  e->set_type(src->type());
+  e->set_encoding(src->encoding());
+  e->set_access(engine_.InitialAccess());
+  InsertEntry(engine_, shard, shard.dbs[dst_db], e, hash, deadline);
+  return e;
+}
+
+}  // namespace cachet

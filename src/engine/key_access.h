@@ -1,0 +1,71 @@
+// KeyAccess: locked access to a set of keys for one command. The constructor locks the shards
+// of the given keys in ascending order (so commands never deadlock) and takes the command's time
+// snapshot; the destructor unlocks. All per-key reads and writes of commands go through here.
+//
+// Entry pointers returned are valid until the next mutating call on this KeyAccess.
+// Thread-safety: one KeyAccess per command; not shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "engine/engine.h"
+
+namespace cachet {
+
+class KeyAccess {
+ public:
+  static constexpr int64_t kNoDeadline = -1;
+  static constexpr int64_t kKeepDeadline = -2;
+
+  KeyAccess(Engine& engine, std::string_view key);
+  KeyAccess(Engine& engine, std::span<const std::string_view> keys);
+  ~KeyAccess();
+  KeyAccess(const KeyAccess&) = delete;
+  KeyAccess& operator=(const KeyAccess&) = delete;
+
+  Engine& engine() { return engine_; }
+  int64_t now() const { return now_; }
+
+  // The live entry for key (an expired one is removed on the way), or nullptr. Updates the
+  // entry's LRU/LFU stamp unless touch is false.
+  Entry* Find(int db, std::string_view key, bool touch = true);
+  // Find that also counts a keyspace hit or miss (read commands).
+  Entry* FindRead(int db, std::string_view key);
+
+  // Absolute deadline in ms, or kNoDeadline.
+  int64_t DeadlineOf(int db, const Entry* e);
+
+  // Stores a string under key, replacing any value. deadline: absolute ms, kNoDeadline, or
+  // kKeepDeadline (keep the current TTL, as SET KEEPTTL).
+  Entry* SetString(int db, std::string_view key, std::string_view value, Encoding enc,
+                   int64_t deadline);
+  // Creates a string of value_len uninitialised bytes (+reserve spare). key must be absent.
+  Entry* CreateString(int db, std::string_view key, size_t value_len, size_t reserve,
+                      Encoding enc, int64_t deadline);
+  // Resizes e's value keeping the prefix, TTL and metadata. Returns the entry (it may move).
+  Entry* ResizeValue(int db, Entry* e, size_t new_len, size_t reserve);
+  // Sets (deadline >= 0) or removes (kNoDeadline) e's TTL. Returns the entry (it may move).
+  Entry* SetDeadline(int db, Entry* e, int64_t deadline);
+
+  bool Delete(int db, std::string_view key);
+  void DeleteEntry(int db, Entry* e);
+  // Copies src to dst_key in dst_db with the given deadline. dst_key must be absent.
+  Entry* CopyEntry(const Entry* src, int dst_db, std::string_view dst_key, int64_t deadline);
+
+ private:
+  Shard& ShardFor(std::string_view key, uint64_t* hash);
+  Entry* FindIn(Shard& shard, DbSlice& slice, std::string_view key, uint64_t hash, bool touch);
+  void Touch(Shard& shard, Entry* e);
+
+  Engine& engine_;
+  int64_t now_;
+  int single_shard_ = -1;
+  std::vector<int> shards_;  // ascending, used when more than one key is locked
+};
+
+// Encoding Redis would pick for a freshly stored string ("int", "embstr" or "raw").
+Encoding ChooseStringEncoding(std::string_view value);
+
+}  // namespace cachet

@@ -1,0 +1,47 @@
+// Shard: one slice of the keyspace (all databases) behind one mutex. A key lives in the shard
+// chosen by the low bits of its hash; a command locks only the shards of its keys.
+//
+// Thread-safety: every field except `mu` is guarded by `mu`.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "core/expiry_heap.h"
+#include "core/key_table.h"
+
+namespace cachet {
+
+// One database's part of a shard: the keys and their ordered expiry index.
+struct DbSlice {
+  KeyTable table;
+  ExpiryHeap expires;
+};
+
+struct ShardCounters {
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_keys = 0;
+  uint64_t evicted_keys = 0;
+  uint64_t expired_lag_total_ms = 0;  // sum over actively expired keys of (now - deadline)
+  uint64_t expired_active = 0;        // keys removed by the active cycle
+  int64_t expired_lag_max_ms = 0;
+};
+
+struct Shard {
+  std::mutex mu;
+  std::vector<DbSlice> dbs;
+  int64_t bytes = 0;  // entries + tables + heaps, as the allocator sized them
+  ShardCounters counters;
+  uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+  uint64_t NextRandom() {  // xorshift64*, under mu
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 2685821657736338717ULL;
+  }
+};
+
+}  // namespace cachet
