@@ -1,0 +1,136 @@
+// epoll-based event loop with posted tasks and periodic timers.
+#include "net/event_loop.h"
+
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+
+#include "base/clock.h"
+#include "base/logging.h"
+
+namespace cachet {
+namespace {
+
+uint64_t CurrentThreadId() { return static_cast<uint64_t>(pthread_self()); }
+int64_t MonotonicMs() { return MonotonicUs() / 1000; }
+
+}  // namespace
+
+EventLoop::EventLoop(int index) : index_(index) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;  // nullptr marks the wake-up fd
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+}
+
+EventLoop::~EventLoop() {
+  close(wake_fd_);
+  close(epoll_fd_);
+}
+
+bool EventLoop::InLoopThread() const { return thread_id_.load() == CurrentThreadId(); }
+
+void EventLoop::Post(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(posted_mu_);
+    posted_.push_back(std::move(fn));
+  }
+  uint64_t one = 1;
+  ssize_t ignored = write(wake_fd_, &one, sizeof(one));
+  (void)ignored;
+}
+
+void EventLoop::Stop() {
+  running_.store(false);
+  Post([] {});
+}
+
+bool EventLoop::Watch(int fd, uint32_t events, EventHandler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+bool EventLoop::Modify(int fd, uint32_t events, EventHandler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  return epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) == 0;
+}
+
+void EventLoop::Unwatch(int fd) { epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr); }
+
+void EventLoop::AddPeriodic(int64_t interval_ms, std::function<void()> fn) {
+  timers_.push_back({interval_ms, MonotonicMs() + interval_ms, std::move(fn)});
+}
+
+void EventLoop::RunPosted() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lock(posted_mu_);
+    batch.swap(posted_);
+  }
+  for (auto& fn : batch) fn();
+}
+
+void EventLoop::RunTimers() {
+  int64_t now = MonotonicMs();
+  for (Timer& t : timers_) {
+    if (now >= t.next_ms) {
+      t.fn();
+      t.next_ms = now + t.interval_ms;
+    }
+  }
+}
+
+int EventLoop::NextTimeoutMs() const {
+  if (timers_.empty()) return -1;
+  int64_t now = MonotonicMs();
+  int64_t next = INT64_MAX;
+  for (const Timer& t : timers_) next = std::min(next, t.next_ms);
+  return static_cast<int>(std::clamp<int64_t>(next - now, 0, 1000));
+}
+
+void EventLoop::Run() {
+  thread_id_.store(CurrentThreadId());
+  running_.store(true);
+  constexpr int kMaxEvents = 256;
+  epoll_event events[kMaxEvents];
+  while (running_.load(std::memory_order_relaxed)) {
+    int n = epoll_wait(epoll_fd_, events, kMaxEvents, NextTimeoutMs());
+    if (n < 0 && errno != EINTR) {
+      LOG_WARNING("epoll_wait failed: errno %d", errno);
+      break;
+    }
+    for (int i = 0; i < n; ++i) {
+      auto* handler = static_cast<EventHandler*>(events[i].data.ptr);
+      if (handler == nullptr) {
+        uint64_t count;
+        ssize_t ignored = read(wake_fd_, &count, sizeof(count));
+        (void)ignored;
+        RunPosted();
+        continue;
+      }
+      handler->OnEvent(events[i].events);
+    }
+    RunTimers();
+    if (!deferred_.empty()) {
+      std::vector<std::function<void()>> batch;
+      batch.swap(deferred_);
+      for (auto& fn : batch) fn();
+    }
+  }
+  RunPosted();
+  std::vector<std::function<void()>> batch;
+  batch.swap(deferred_);
+  for (auto& fn : batch) fn();
+}
+
+}  // namespace cachet

@@ -1,0 +1,73 @@
+// EventLoop: one epoll loop per worker thread. Watches file descriptors through EventHandler
+// objects, runs periodic timers, and runs functions posted from other threads (woken through
+// an eventfd). No engine dependency.
+//
+// Thread-safety: Post() and Stop() may be called from any thread; everything else only from the
+// loop's own thread (or before Run()).
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace cachet {
+
+class EventHandler {
+ public:
+  virtual ~EventHandler() = default;
+  // events is an EPOLLIN / EPOLLOUT / EPOLLERR / EPOLLHUP mask.
+  virtual void OnEvent(uint32_t events) = 0;
+};
+
+class EventLoop {
+ public:
+  explicit EventLoop(int index);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  int index() const { return index_; }
+  // Runs until Stop(); then runs what is still posted and returns.
+  void Run();
+  void Stop();
+  void Post(std::function<void()> fn);
+  bool InLoopThread() const;
+
+  bool Watch(int fd, uint32_t events, EventHandler* handler);
+  bool Modify(int fd, uint32_t events, EventHandler* handler);
+  void Unwatch(int fd);
+
+  // Calls fn every interval_ms on this loop's thread.
+  void AddPeriodic(int64_t interval_ms, std::function<void()> fn);
+  // Runs fn at the end of the current iteration (after all events were handled); used to free
+  // objects that may still be referenced by pending events.
+  void Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
+
+ private:
+  struct Timer {
+    int64_t interval_ms;
+    int64_t next_ms;
+    std::function<void()> fn;
+  };
+  class Waker;
+
+  void RunPosted();
+  void RunTimers();
+  int NextTimeoutMs() const;
+
+  const int index_;
+  int epoll_fd_;
+  int wake_fd_;
+  std::atomic<bool> running_{false};
+  std::atomic<uint64_t> thread_id_{0};
+  std::mutex posted_mu_;
+  std::vector<std::function<void()>> posted_;
+  std::vector<Timer> timers_;
+  std::vector<std::function<void()>> deferred_;
+};
+
+}  // namespace cachet
