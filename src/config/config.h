@@ -1,0 +1,90 @@
+// Config: the table of server options, their defaults, validation and current values. Values
+// come from defaults, then the TOML file, then CACHET_* environment variables, then
+// redis-server style flags (--port 6380); CONFIG GET/SET read and change them at runtime.
+//
+// Thread-safety: all methods are thread-safe (one mutex); change listeners run under no lock
+// on the thread that called Set.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cachet {
+
+enum class OptionType { kInt, kMemory, kBool, kString, kEnum };
+
+struct OptionSpec {
+  std::string name;
+  OptionType type;
+  std::string default_value;
+  bool mutable_at_runtime = true;
+  int64_t min = INT64_MIN;
+  int64_t max = INT64_MAX;
+  std::vector<std::string> choices;  // for kEnum
+  // Extra validation for kString (returns an error text or "").
+  std::function<std::string(const std::string&)> validate;
+  bool sensitive = false;  // never logged
+};
+
+class Config {
+ public:
+  Config();  // with every built-in option at its default
+
+  // Sets an option from text. at_startup allows immutable options. On failure returns false
+  // and *error holds a message such as "argument must be a memory value".
+  bool Set(std::string_view name, std::string_view value, bool at_startup, std::string* error);
+  bool Has(std::string_view name) const;
+  std::optional<std::string> Get(std::string_view name) const;
+  // (name, value) of every option whose name matches the glob pattern, sorted by name.
+  std::vector<std::pair<std::string, std::string>> Match(std::string_view pattern) const;
+
+  int64_t GetInt(std::string_view name) const;  // kInt, kMemory, kBool (1/0)
+  bool GetBool(std::string_view name) const;
+  std::string GetString(std::string_view name) const;
+
+  // Called after the option changes at runtime (not at startup).
+  void OnChange(const std::string& name, std::function<void(const std::string&)> fn);
+
+  // Loads a TOML file; keys in any table are option names ('_' and '-' both accepted).
+  bool LoadToml(const std::string& path, std::string* error);
+  // Applies CACHET_<OPTION> environment variables.
+  bool LoadEnvironment(std::string* error);
+  // Parses redis-server style arguments: [config-file] --name value [value ...] ...
+  // Sets *config_file if one is given. Returns false with *error on a bad option.
+  bool ParseArgs(const std::vector<std::string>& args, std::string* config_file,
+                 std::string* error);
+
+ private:
+  struct Option {
+    OptionSpec spec;
+    std::string value;
+    std::vector<std::function<void(const std::string&)>> listeners;
+  };
+  bool Normalize(const OptionSpec& spec, std::string_view input, std::string* out,
+                 std::string* error) const;
+  const Option* Find(std::string_view name) const;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Option, std::less<>> options_;
+};
+
+// The "normal" class of client-output-buffer-limit ("normal <hard> <soft> <seconds>"; other
+// classes are accepted and ignored). 0 disables a limit.
+struct OutputBufferLimit {
+  int64_t hard = 0;
+  int64_t soft = 0;
+  int64_t soft_seconds = 0;
+};
+bool ParseOutputBufferLimit(const std::string& text, OutputBufferLimit* limit);
+
+// The built-in option table (options.cc).
+std::vector<OptionSpec> BuiltinOptions();
+
+}  // namespace cachet

@@ -1,0 +1,104 @@
+// The option table: every option cachet understands, its type, default and limits.
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/numbers.h"
+#include "config/config.h"
+
+namespace cachet {
+namespace {
+
+OptionSpec Int(std::string name, std::string def, int64_t min, int64_t max, bool mut = true) {
+  OptionSpec s{std::move(name), OptionType::kInt, std::move(def), mut, min, max, {}, {}, false};
+  return s;
+}
+OptionSpec Memory(std::string name, std::string def, bool mut = true) {
+  return OptionSpec{std::move(name), OptionType::kMemory, std::move(def), mut, 0, INT64_MAX,
+                    {}, {}, false};
+}
+OptionSpec Bool(std::string name, std::string def, bool mut = true) {
+  return OptionSpec{std::move(name), OptionType::kBool, std::move(def), mut, 0, 1, {}, {}, false};
+}
+OptionSpec String(std::string name, std::string def, bool mut = true) {
+  return OptionSpec{std::move(name), OptionType::kString, std::move(def), mut, 0, 0, {}, {},
+                    false};
+}
+OptionSpec Enum(std::string name, std::string def, std::vector<std::string> choices,
+                bool mut = true) {
+  return OptionSpec{std::move(name), OptionType::kEnum, std::move(def), mut, 0, 0,
+                    std::move(choices), {}, false};
+}
+
+// Persistence arrives with its own issue; until then only the "off" settings are accepted, so
+// that tools passing --save '' --appendonly no work and nothing pretends to persist.
+std::string OnlyEmpty(const std::string& v) {
+  return v.empty() ? "" : "persistence is not available yet: only an empty value is accepted";
+}
+
+}  // namespace
+
+bool ParseOutputBufferLimit(const std::string& text, OutputBufferLimit* limit) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  if (words.empty() || words.size() % 4 != 0) return false;
+  bool found = false;
+  for (size_t i = 0; i < words.size(); i += 4) {
+    int64_t hard = 0, soft = 0, seconds = 0;
+    if (!ParseMemorySize(words[i + 1], &hard) || !ParseMemorySize(words[i + 2], &soft) ||
+        !ParseInt64(words[i + 3], &seconds) || hard < 0 || soft < 0 || seconds < 0) {
+      return false;
+    }
+    if (words[i] == "normal") {
+      *limit = {hard, soft, seconds};
+      found = true;
+    } else if (words[i] != "replica" && words[i] != "slave" && words[i] != "pubsub") {
+      return false;
+    }
+  }
+  return found;
+}
+
+std::vector<OptionSpec> BuiltinOptions() {
+  std::vector<OptionSpec> o;
+  o.push_back(Int("port", "6379", 0, 65535, false));
+  o.push_back(String("bind", "127.0.0.1", false));
+  o.push_back(Int("threads", "0", 0, 256, false));  // 0: one per core
+  o.push_back(Int("databases", "16", 1, 1024, false));
+  o.push_back(Int("tcp-backlog", "511", 1, 65535, false));
+  o.push_back(Memory("maxmemory", "0"));
+  o.push_back(Enum("maxmemory-policy", "noeviction",
+                   {"noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",
+                    "volatile-lfu", "volatile-random", "volatile-ttl"}));
+  o.push_back(Int("maxmemory-samples", "5", 1, 64));
+  o.push_back(Int("lfu-log-factor", "10", 0, INT32_MAX));
+  o.push_back(Int("lfu-decay-time", "1", 0, INT32_MAX));
+  OptionSpec pass = String("requirepass", "");
+  pass.sensitive = true;
+  o.push_back(pass);
+  o.push_back(Int("maxclients", "10000", 1, 1'000'000));
+  o.push_back(Int("timeout", "0", 0, INT32_MAX));
+  o.push_back(Memory("proto-max-bulk-len", "536870912"));
+  o.push_back(Memory("client-query-buffer-limit", "1073741824"));
+  OptionSpec obuf = String("client-output-buffer-limit", "normal 268435456 67108864 60");
+  obuf.validate = [](const std::string& v) {
+    OutputBufferLimit limit;
+    return ParseOutputBufferLimit(v, &limit) ? std::string()
+                                             : std::string("argument must be 'normal <hard> <soft> <seconds>'");
+  };
+  o.push_back(obuf);
+  o.push_back(String("dir", ".", true));
+  o.push_back(String("logfile", "", false));
+  o.push_back(Enum("loglevel", "notice", {"debug", "verbose", "notice", "warning"}));
+  o.push_back(Int("slowlog-log-slower-than", "10000", -1, INT64_MAX));
+  o.push_back(Int("slowlog-max-len", "128", 0, INT32_MAX));
+  o.push_back(Int("hz", "10", 1, 500));
+  OptionSpec save = String("save", "");
+  save.validate = OnlyEmpty;
+  o.push_back(save);
+  o.push_back(Enum("appendonly", "no", {"no"}));
+  return o;
+}
+
+}  // namespace cachet
