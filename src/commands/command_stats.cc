@@ -1,0 +1,67 @@
+// Per-thread counter blocks and their aggregation.
+#include "commands/command_stats.h"
+
+#include <memory>
+
+namespace cachet {
+namespace {
+
+std::mutex g_mu;
+std::vector<std::unique_ptr<ThreadCounters>>& Blocks() {
+  static auto* blocks = new std::vector<std::unique_ptr<ThreadCounters>>();
+  return *blocks;
+}
+ServerTotals& Baseline() {
+  static auto* baseline = new ServerTotals{0, 0, std::vector<CommandCounters>(kMaxCommandIds)};
+  return *baseline;
+}
+
+}  // namespace
+
+ThreadCounters& CommandStats::Local() {
+  thread_local ThreadCounters* local = [] {
+    auto block = std::make_unique<ThreadCounters>();
+    ThreadCounters* raw = block.get();
+    std::lock_guard<std::mutex> lock(g_mu);
+    Blocks().push_back(std::move(block));
+    return raw;
+  }();
+  return *local;
+}
+
+ServerTotals CommandStats::RawTotals() {
+  ServerTotals t{0, 0, std::vector<CommandCounters>(kMaxCommandIds)};
+  for (const auto& b : Blocks()) {
+    t.commands_processed += b->commands_processed.load(std::memory_order_relaxed);
+    t.error_replies += b->error_replies.load(std::memory_order_relaxed);
+    for (int i = 0; i < kMaxCommandIds; ++i) {
+      t.commands[i].calls += b->commands[i].calls.load(std::memory_order_relaxed);
+      t.commands[i].usec += b->commands[i].usec.load(std::memory_order_relaxed);
+      t.commands[i].rejected += b->commands[i].rejected.load(std::memory_order_relaxed);
+      t.commands[i].failed += b->commands[i].failed.load(std::memory_order_relaxed);
+    }
+  }
+  return t;
+}
+
+ServerTotals CommandStats::Totals() {
+  std::lock_guard<std::mutex> lock(g_mu);
+  ServerTotals t = RawTotals();
+  const ServerTotals& base = Baseline();
+  t.commands_processed -= base.commands_processed;
+  t.error_replies -= base.error_replies;
+  for (int i = 0; i < kMaxCommandIds; ++i) {
+    t.commands[i].calls -= base.commands[i].calls;
+    t.commands[i].usec -= base.commands[i].usec;
+    t.commands[i].rejected -= base.commands[i].rejected;
+    t.commands[i].failed -= base.commands[i].failed;
+  }
+  return t;
+}
+
+void CommandStats::Reset() {
+  std::lock_guard<std::mutex> lock(g_mu);
+  Baseline() = RawTotals();
+}
+
+}  // namespace cachet

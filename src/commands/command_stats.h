@@ -1,0 +1,54 @@
+// Command and server counters, kept per thread (single writer, relaxed atomics, no contention
+// on the hot path) and summed when INFO asks. CONFIG RESETSTAT records a baseline instead of
+// writing other threads' counters.
+// Thread-safety: Local() returns the calling thread's block; Totals() may run anywhere.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace cachet {
+
+inline constexpr int kMaxCommandIds = 512;
+
+struct CommandCounters {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected = 0;
+  uint64_t failed = 0;
+};
+
+class ThreadCounters {
+ public:
+  static void Bump(std::atomic<uint64_t>& a, uint64_t n = 1) {
+    a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  struct Command {
+    std::atomic<uint64_t> calls{0}, usec{0}, rejected{0}, failed{0};
+  };
+  Command commands[kMaxCommandIds];
+  std::atomic<uint64_t> commands_processed{0};
+  std::atomic<uint64_t> error_replies{0};
+};
+
+struct ServerTotals {
+  uint64_t commands_processed = 0;
+  uint64_t error_replies = 0;
+  std::vector<CommandCounters> commands;  // indexed by command id
+};
+
+class CommandStats {
+ public:
+  // The calling thread's counters, created on first use and kept for the process lifetime.
+  static ThreadCounters& Local();
+  // Sum over all threads, minus the baseline of the last Reset().
+  static ServerTotals Totals();
+  static void Reset();
+
+ private:
+  static ServerTotals RawTotals();
+};
+
+}  // namespace cachet

@@ -1,0 +1,144 @@
+// Command dispatch and the checks every command goes through.
+#include "commands/dispatcher.h"
+
+#include <cstdio>
+
+#include "base/clock.h"
+#include "commands/client_registry.h"
+#include "commands/command_stats.h"
+#include "commands/errors.h"
+#include "commands/registry.h"
+#include "commands/slowlog.h"
+#include "config/config.h"
+#include "engine/engine.h"
+
+namespace cachet {
+namespace {
+
+void ReplyUnknownCommand(ReplyBuilder& reply, ArgList args) {
+  std::string list;
+  for (size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+    int room = 128 - static_cast<int>(list.size());
+    list += "'" + std::string(args[i].substr(0, room)) + "' ";
+  }
+  reply.Error("ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+              "', with args beginning with: " + list);
+}
+
+bool ArityOk(int arity, size_t argc) {
+  return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+void AppendRepr(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\': out->append("\\\\"); break;
+      case '"': out->append("\\\""); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\a': out->append("\\a"); break;
+      case '\b': out->append("\\b"); break;
+      default:
+        if (isprint(c)) {
+          out->push_back(static_cast<char>(c));
+        } else {
+          char buf[5];
+          snprintf(buf, sizeof(buf), "\\x%02x", c);
+          out->append(buf);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+std::string MonitorLine(int64_t now_us, int db, const std::string& addr, ArgList args) {
+  char head[64];
+  snprintf(head, sizeof(head), "%lld.%06lld [%d ", static_cast<long long>(now_us / 1000000),
+           static_cast<long long>(now_us % 1000000), db);
+  std::string line = head;
+  line += addr;
+  line += "]";
+  for (std::string_view a : args) {
+    line.push_back(' ');
+    AppendRepr(&line, a);
+  }
+  return line;
+}
+
+void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, ArgList args) {
+  ThreadCounters& counters = CommandStats::Local();
+  ThreadCounters::Bump(counters.commands_processed);
+  const CommandSpec* spec = server.commands->Find(args[0]);
+  if (spec == nullptr) {
+    ReplyUnknownCommand(reply, args);
+    return;
+  }
+  if (!ArityOk(spec->arity, args.size())) {
+    ThreadCounters::Bump(counters.commands[spec->id].rejected);
+    reply.Error("ERR wrong number of arguments for '" + spec->name + "' command");
+    return;
+  }
+  const CommandSpec* target = spec;
+  if (!spec->subcommands.empty() && args.size() >= 2) {
+    const CommandSpec* sub = CommandRegistry::FindSub(*spec, args[1]);
+    if (sub == nullptr) {
+      std::string upper = spec->name;
+      for (char& c : upper) c = static_cast<char>(toupper(c));
+      reply.Error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+                  "'. Try " + upper + " HELP.");
+      return;
+    }
+    if (!ArityOk(sub->arity, args.size())) {
+      ThreadCounters::Bump(counters.commands[sub->id].rejected);
+      reply.Error("ERR wrong number of arguments for '" + spec->name + "|" + sub->name +
+                  "' command");
+      return;
+    }
+    target = sub;
+  }
+  if (!client.authenticated && !(target->flags & kCmdNoAuth) &&
+      server.requirepass_set.load(std::memory_order_relaxed)) {
+    ThreadCounters::Bump(counters.commands[target->id].rejected);
+    reply.Error(errors::kNoAuth);
+    return;
+  }
+  Engine& engine = *server.engine;
+  if ((target->flags & kCmdDenyOom) && engine.maxmemory() > 0 && !engine.EvictIfNeeded()) {
+    ThreadCounters::Bump(counters.commands[target->id].rejected);
+    reply.Error(errors::kOutOfMemory);
+    return;
+  }
+
+  CommandContext ctx{server, client, reply, target};
+  uint64_t errors_before = reply.errors();
+  int64_t start = MonotonicUs();
+  target->handler(ctx, args);
+  int64_t duration = MonotonicUs() - start;
+
+  ThreadCounters::Command& c = counters.commands[target->id];
+  ThreadCounters::Bump(c.calls);
+  ThreadCounters::Bump(c.usec, static_cast<uint64_t>(duration));
+  if (reply.errors() != errors_before) ThreadCounters::Bump(c.failed);
+
+  if (!(target->flags & kCmdSkipSlowlog)) {
+    int64_t threshold = server.slowlog_threshold_us.load(std::memory_order_relaxed);
+    if (threshold >= 0 && duration >= threshold) {
+      auto handle = server.clients->Find(client.id);
+      server.slowlog->Add(args, duration, handle ? handle->info().addr : "",
+                          handle ? handle->info().name() : "",
+                          static_cast<size_t>(server.slowlog_max_len.load()));
+    }
+  }
+  if (server.clients->has_monitors() && !(target->flags & (kCmdSkipMonitor | kCmdAdmin))) {
+    auto handle = server.clients->Find(client.id);
+    std::string line = "+" + MonitorLine(SystemClock::Get()->NowUs(), client.db,
+                                         handle ? handle->info().addr : "", args) + "\r\n";
+    server.clients->FeedMonitors(line, client.id);
+  }
+}
+
+}  // namespace cachet

@@ -1,0 +1,50 @@
+// ServerContext: everything command handlers may reach besides the calling client — the
+// engine, configuration, client registry, slow log, command table and process facts.
+// Thread-safety: the pointed-to objects are thread-safe; plain fields are set before serving.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace cachet {
+
+class Engine;
+class Config;
+class ClientRegistry;
+class SlowLog;
+class CommandRegistry;
+
+struct ConnectionStats {
+  std::atomic<uint64_t> total_connections_received{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> net_input_bytes{0};
+  std::atomic<uint64_t> net_output_bytes{0};
+};
+
+struct ServerContext {
+  Engine* engine = nullptr;
+  Config* config = nullptr;
+  ClientRegistry* clients = nullptr;
+  SlowLog* slowlog = nullptr;
+  CommandRegistry* commands = nullptr;
+  ConnectionStats connections;
+  std::string run_id;
+  std::string executable;
+  std::string config_file;
+  int64_t start_time_ms = 0;
+  int tcp_port = 0;
+  int threads = 1;
+  // Asks the server to shut down cleanly (SHUTDOWN); set by the server.
+  std::function<void()> request_shutdown;
+  // Cached for the hot path: empty means no password. Updated on CONFIG SET requirepass.
+  std::atomic<bool> requirepass_set{false};
+  // Cached slowlog-log-slower-than and slowlog-max-len (updated by CONFIG SET).
+  std::atomic<int64_t> slowlog_threshold_us{10000};
+  std::atomic<int64_t> slowlog_max_len{128};
+  std::atomic<int64_t> instantaneous_ops_per_sec{0};  // sampled by the server cron
+  std::atomic<int64_t> peak_memory{0};
+};
+
+}  // namespace cachet
