@@ -127,6 +127,10 @@ void EventLoop::Run() {
       for (auto& fn : batch) fn();
     }
   }
+  Drain();
+}
+
+void EventLoop::Drain() {
   RunPosted();
   std::vector<std::function<void()>> batch;
   batch.swap(deferred_);

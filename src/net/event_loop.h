@@ -34,6 +34,8 @@ class EventLoop {
   // Runs until Stop(); then runs what is still posted and returns.
   void Run();
   void Stop();
+  // Runs posted and deferred work without waiting for events (after the loop has stopped).
+  void Drain();
   void Post(std::function<void()> fn);
   bool InLoopThread() const;
 

@@ -1,0 +1,133 @@
+// The RESP client connection.
+#include "server/client_connection.h"
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "commands/command_stats.h"
+#include "commands/dispatcher.h"
+#include "net/socket_util.h"
+
+namespace cachet {
+
+ClientConnection::ClientConnection(EventLoop* loop, int fd, uint64_t id, ServerContext* server,
+                                   const ClientLimits* limits)
+    : Connection(loop, fd), server_(server), limits_(limits), reply_(output()) {
+  info_.id = id;
+  info_.fd = fd;
+  info_.addr = PeerAddress(fd);
+  info_.laddr = LocalAddress(fd);
+  info_.created_ms = SystemClock::Get()->NowMs();
+  info_.last_interaction_ms.store(info_.created_ms);
+  state_.id = id;
+  state_.info = &info_;
+  state_.authenticated = !server->requirepass_set.load();
+}
+
+void ClientConnection::RequestClose() {
+  std::weak_ptr<Connection> weak = weak_from_this();
+  loop()->Post([weak] {
+    if (auto c = weak.lock()) c->Close();
+  });
+}
+
+void ClientConnection::Deliver(std::string bytes) {
+  std::weak_ptr<Connection> weak = weak_from_this();
+  loop()->Post([weak, bytes = std::move(bytes)] {
+    auto c = weak.lock();
+    if (!c || c->closed()) return;
+    c->output()->append(bytes);
+    c->Flush();
+  });
+}
+
+size_t ClientConnection::OnInput(std::string_view data) {
+  ParserLimits limits;
+  limits.max_bulk_len = limits_->max_bulk_len.load(std::memory_order_relaxed);
+  parser_.set_limits(limits);
+  size_t offset = 0;
+  bool ran = false;
+  while (offset < data.size() && !state_.close_after_reply) {
+    size_t consumed = 0;
+    RespParser::Status status = parser_.Parse(data.substr(offset), &args_, &consumed);
+    if (status == RespParser::Status::kNeedMore) break;
+    if (status == RespParser::Status::kError) {
+      LOG_VERBOSE("Protocol error from client id=%llu addr=%s: %s",
+                  static_cast<unsigned long long>(info_.id), info_.addr.c_str(),
+                  parser_.error().c_str());
+      reply_.Error("ERR " + parser_.error());
+      CloseAfterReply();
+      return data.size();
+    }
+    if (!args_.empty()) {
+      Dispatch(*server_, state_, reply_, args_);
+      ran = true;
+      ThreadCounters::Bump(info_.commands);
+      if (state_.become_monitor) {
+        state_.become_monitor = false;
+        state_.monitor = true;
+        info_.monitor.store(true);
+        server_->clients->AddMonitor(self());
+      }
+    }
+    offset += consumed;
+    // Stop parsing when a single client has produced a lot of output: flush first.
+    if (pending_output() > static_cast<size_t>(limits_->output_hard.load()) &&
+        limits_->output_hard.load() > 0) {
+      break;
+    }
+  }
+  if (ran) {
+    int64_t now = SystemClock::Get()->NowMs();
+    info_.last_interaction_ms.store(now, std::memory_order_relaxed);
+    AfterCommands(now);
+  }
+  if (state_.close_after_reply) CloseAfterReply();
+  return offset;
+}
+
+void ClientConnection::AfterCommands(int64_t now_ms) {
+  info_.query_buffer.store(input_buffer_size(), std::memory_order_relaxed);
+  info_.output_pending.store(pending_output(), std::memory_order_relaxed);
+  uint64_t in = bytes_read(), out = bytes_written();
+  server_->connections.net_input_bytes.fetch_add(in - reported_in_, std::memory_order_relaxed);
+  server_->connections.net_output_bytes.fetch_add(out - reported_out_,
+                                                  std::memory_order_relaxed);
+  reported_in_ = in;
+  reported_out_ = out;
+  info_.net_in.store(in, std::memory_order_relaxed);
+  info_.net_out.store(out, std::memory_order_relaxed);
+
+  int64_t pending = static_cast<int64_t>(pending_output());
+  int64_t hard = limits_->output_hard.load(), soft = limits_->output_soft.load();
+  bool over_hard = hard > 0 && pending > hard;
+  bool over_soft = false;
+  if (soft > 0 && pending > soft) {
+    if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now_ms;
+    over_soft = now_ms - soft_limit_since_ms_ > limits_->output_soft_seconds.load() * 1000;
+  } else {
+    soft_limit_since_ms_ = 0;
+  }
+  if (over_hard || over_soft) {
+    LOG_WARNING("Client id=%llu addr=%s closed for overcoming of output buffer limits "
+                "(%lld bytes pending).",
+                static_cast<unsigned long long>(info_.id), info_.addr.c_str(),
+                static_cast<long long>(pending));
+    Close();
+  }
+}
+
+void ClientConnection::CheckIdle(int64_t now_ms) {
+  if (closed()) return;
+  // A slow reader stuck over the soft output limit is checked here too.
+  if (pending_output() > 0) AfterCommands(now_ms);
+  int64_t timeout = limits_->idle_timeout_s.load();
+  if (timeout <= 0 || state_.monitor || closed()) return;
+  if (now_ms - info_.last_interaction_ms.load() > timeout * 1000) {
+    LOG_VERBOSE("Closing idle client id=%llu", static_cast<unsigned long long>(info_.id));
+    Close();
+  }
+}
+
+void ClientConnection::OnClosed() { server_->clients->Remove(info_.id); }
+
+}  // namespace cachet

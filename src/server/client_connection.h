@@ -1,0 +1,71 @@
+// ClientConnection: one RESP client. Parses requests from the connection's input buffer,
+// dispatches each command, and enforces the per-client limits (query buffer, output buffer,
+// idle timeout). Implements ClientHandle so other threads can list, kill and feed it.
+//
+// Thread-safety: runs on its owning loop; RequestClose/Deliver may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands/client_registry.h"
+#include "commands/command.h"
+#include "commands/server_context.h"
+#include "net/connection.h"
+#include "resp/parser.h"
+#include "resp/reply_builder.h"
+
+namespace cachet {
+
+// Limits shared by all clients, cached from the config (updated by CONFIG SET).
+struct ClientLimits {
+  std::atomic<int64_t> max_bulk_len{512LL * 1024 * 1024};
+  std::atomic<int64_t> max_query_buffer{1024LL * 1024 * 1024};
+  std::atomic<int64_t> output_hard{256LL * 1024 * 1024};
+  std::atomic<int64_t> output_soft{64LL * 1024 * 1024};
+  std::atomic<int64_t> output_soft_seconds{60};
+  std::atomic<int64_t> idle_timeout_s{0};
+};
+
+class ClientConnection : public Connection, public ClientHandle {
+ public:
+  ClientConnection(EventLoop* loop, int fd, uint64_t id, ServerContext* server,
+                   const ClientLimits* limits);
+
+  ClientInfo& info() override { return info_; }
+  void RequestClose() override;
+  void Deliver(std::string bytes) override;
+
+  // Called by the loop's cron: closes the client if it was idle longer than the timeout.
+  void CheckIdle(int64_t now_ms);
+
+ protected:
+  size_t OnInput(std::string_view data) override;
+  void OnClosed() override;
+  size_t ReadHint() const override { return parser_.bytes_wanted(); }
+  size_t MaxInputBuffer() const override {
+    return static_cast<size_t>(limits_->max_query_buffer.load(std::memory_order_relaxed));
+  }
+
+ private:
+  // After commands ran: output limits, monitor registration, statistics.
+  void AfterCommands(int64_t now_ms);
+  std::shared_ptr<ClientConnection> self() {
+    return std::static_pointer_cast<ClientConnection>(shared_from_this());
+  }
+
+  ServerContext* server_;
+  const ClientLimits* limits_;
+  ClientInfo info_;
+  ClientState state_;
+  RespParser parser_;
+  ReplyBuilder reply_;
+  std::vector<std::string_view> args_;
+  int64_t soft_limit_since_ms_ = 0;
+  uint64_t reported_in_ = 0;
+  uint64_t reported_out_ = 0;
+};
+
+}  // namespace cachet

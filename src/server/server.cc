@@ -1,0 +1,239 @@
+// Server wiring, accept path, periodic jobs and shutdown.
+#include "server/server.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <random>
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "commands/command_stats.h"
+#include "commands/errors.h"
+#include "net/socket_util.h"
+
+namespace cachet {
+namespace {
+
+std::string RandomRunId() {
+  std::random_device rd;
+  const char* hex = "0123456789abcdef";
+  std::string id;
+  for (int i = 0; i < 40; ++i) id.push_back(hex[rd() % 16]);
+  return id;
+}
+
+pthread_t g_main_thread;
+
+}  // namespace
+
+Server::Server(Config* config) : config_(config) {
+  EngineOptions options;
+  options.databases = static_cast<int>(config->GetInt("databases"));
+  options.maxmemory = config->GetInt("maxmemory");
+  ParseEvictionPolicy(config->GetString("maxmemory-policy"), &options.policy);
+  options.maxmemory_samples = static_cast<int>(config->GetInt("maxmemory-samples"));
+  options.lfu.log_factor = static_cast<int>(config->GetInt("lfu-log-factor"));
+  options.lfu.decay_minutes = static_cast<int>(config->GetInt("lfu-decay-time"));
+  engine_ = std::make_unique<Engine>(options);
+
+  context_.engine = engine_.get();
+  context_.config = config_;
+  context_.clients = &clients_;
+  context_.slowlog = &slowlog_;
+  context_.commands = &commands_;
+  context_.run_id = RandomRunId();
+  context_.start_time_ms = SystemClock::Get()->NowMs();
+  context_.requirepass_set.store(!config->GetString("requirepass").empty());
+  context_.request_shutdown = [] { pthread_kill(g_main_thread, SIGTERM); };
+  int threads = static_cast<int>(config->GetInt("threads"));
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  context_.threads = threads;
+  ApplyLimits();
+  WatchConfig();
+}
+
+Server::~Server() = default;
+
+void Server::ApplyLimits() {
+  limits_.max_bulk_len.store(config_->GetInt("proto-max-bulk-len"));
+  limits_.max_query_buffer.store(config_->GetInt("client-query-buffer-limit"));
+  limits_.idle_timeout_s.store(config_->GetInt("timeout"));
+  OutputBufferLimit out;
+  if (ParseOutputBufferLimit(config_->GetString("client-output-buffer-limit"), &out)) {
+    limits_.output_hard.store(out.hard);
+    limits_.output_soft.store(out.soft);
+    limits_.output_soft_seconds.store(out.soft_seconds);
+  }
+  context_.slowlog_threshold_us.store(config_->GetInt("slowlog-log-slower-than"));
+  context_.slowlog_max_len.store(config_->GetInt("slowlog-max-len"));
+}
+
+void Server::WatchConfig() {
+  Engine* engine = engine_.get();
+  Config* config = config_;
+  config_->OnChange("maxmemory", [engine, config](const std::string&) {
+    engine->set_maxmemory(config->GetInt("maxmemory"));
+  });
+  config_->OnChange("maxmemory-policy", [engine](const std::string& v) {
+    EvictionPolicy p;
+    if (ParseEvictionPolicy(v, &p)) engine->set_policy(p);
+  });
+  config_->OnChange("maxmemory-samples", [engine, config](const std::string&) {
+    engine->set_maxmemory_samples(static_cast<int>(config->GetInt("maxmemory-samples")));
+  });
+  config_->OnChange("lfu-log-factor", [engine, config](const std::string&) {
+    engine->set_lfu_log_factor(static_cast<int>(config->GetInt("lfu-log-factor")));
+  });
+  config_->OnChange("lfu-decay-time", [engine, config](const std::string&) {
+    engine->set_lfu_decay_time(static_cast<int>(config->GetInt("lfu-decay-time")));
+  });
+  config_->OnChange("requirepass", [this](const std::string& v) {
+    context_.requirepass_set.store(!v.empty());
+  });
+  config_->OnChange("loglevel", [](const std::string& v) {
+    LogLevel level;
+    if (ParseLogLevel(v, &level)) SetLogLevel(level);
+  });
+  for (const char* name : {"proto-max-bulk-len", "client-query-buffer-limit", "timeout",
+                           "client-output-buffer-limit", "slowlog-log-slower-than",
+                           "slowlog-max-len"}) {
+    config_->OnChange(name, [this](const std::string&) { ApplyLimits(); });
+  }
+}
+
+bool Server::Start(std::string* error) {
+  g_main_thread = pthread_self();
+  std::string bind = config_->GetString("bind");
+  int port = static_cast<int>(config_->GetInt("port"));
+  // "bind" may list several addresses; the first one is used.
+  std::string host = bind.substr(0, bind.find(' '));
+  int fd = ListenTcp(host, port, static_cast<int>(config_->GetInt("tcp-backlog")), error);
+  if (fd < 0) return false;
+  context_.tcp_port = BoundPort(fd);
+
+  loops_.resize(context_.threads);
+  for (int i = 0; i < context_.threads; ++i) {
+    loops_[i].loop = std::make_unique<EventLoop>(i);
+    // Active expiry every 10 ms, with at most a quarter of the time spent on it.
+    loops_[i].loop->AddPeriodic(10, [this, i] {
+      engine_->ActiveExpire(i, context_.threads, 2500);
+    });
+    int64_t cron_ms = std::max<int64_t>(1, 1000 / config_->GetInt("hz"));
+    loops_[i].loop->AddPeriodic(cron_ms, [this, i] { Cron(i); });
+  }
+  listener_ = std::make_unique<Listener>(loops_[0].loop.get(), fd, [this](int cfd) { Accept(cfd); });
+  listener_->Start();
+  for (auto& state : loops_) {
+    EventLoop* loop = state.loop.get();
+    state.thread = std::thread([loop] { loop->Run(); });
+  }
+  LOG_NOTICE("cachet 0.1.0 (Redis 7.0 protocol) pid=%d, %d thread(s), %d databases",
+             static_cast<int>(getpid()), context_.threads, engine_->databases());
+  if (engine_->maxmemory() > 0) {
+    LOG_NOTICE("maxmemory %lld bytes, policy %s", static_cast<long long>(engine_->maxmemory()),
+               EvictionPolicyName(engine_->policy()));
+  }
+  LOG_NOTICE("Ready to accept connections tcp on %s:%d", host.c_str(), context_.tcp_port);
+  return true;
+}
+
+void Server::Accept(int fd) {
+  context_.connections.total_connections_received.fetch_add(1);
+  if (clients_.size() >= static_cast<size_t>(config_->GetInt("maxclients"))) {
+    std::string msg = std::string("-") + errors::kMaxClients + "\r\n";
+    ssize_t ignored = send(fd, msg.data(), msg.size(), MSG_NOSIGNAL);
+    (void)ignored;
+    close(fd);
+    context_.connections.rejected_connections.fetch_add(1);
+    return;
+  }
+  LoopState& state = loops_[next_loop_++ % loops_.size()];
+  if (state.loop->InLoopThread()) {
+    AddClient(state, fd);
+  } else {
+    state.loop->Post([this, &state, fd] { AddClient(state, fd); });
+  }
+}
+
+void Server::AddClient(LoopState& state, int fd) {
+  auto client = std::make_shared<ClientConnection>(state.loop.get(), fd, clients_.NextId(),
+                                                   &context_, &limits_);
+  uint64_t id = client->info().id;
+  clients_.Add(client);
+  state.clients[id] = client;
+  client->Start();
+  LOG_DEBUG("Accepted %s (id=%llu)", client->info().addr.c_str(),
+            static_cast<unsigned long long>(id));
+}
+
+void Server::Cron(int loop_index) {
+  LoopState& state = loops_[loop_index];
+  int64_t now = SystemClock::Get()->NowMs();
+  // Forget closed clients and apply idle timeouts and output limits.
+  for (auto it = state.clients.begin(); it != state.clients.end();) {
+    if (it->second->closed()) {
+      it = state.clients.erase(it);
+    } else {
+      it->second->CheckIdle(now);
+      ++it;
+    }
+  }
+  if (loop_index == 0) {
+    engine_->RefreshMemory();
+    int64_t used = engine_->UsedMemory();
+    if (used > context_.peak_memory.load()) context_.peak_memory.store(used);
+    SampleOps();
+  }
+}
+
+void Server::SampleOps() {
+  int64_t now = MonotonicUs() / 1000;
+  uint64_t count = CommandStats::Totals().commands_processed;
+  if (last_ops_sample_ms_ != 0 && now > last_ops_sample_ms_) {
+    int64_t rate = static_cast<int64_t>(count - last_ops_count_) * 1000 /
+                   (now - last_ops_sample_ms_);
+    ops_samples_.push_back(rate);
+    if (ops_samples_.size() > 16) ops_samples_.erase(ops_samples_.begin());
+    int64_t sum = 0;
+    for (int64_t s : ops_samples_) sum += s;
+    context_.instantaneous_ops_per_sec.store(sum / static_cast<int64_t>(ops_samples_.size()));
+  }
+  last_ops_sample_ms_ = now;
+  last_ops_count_ = count;
+}
+
+void Server::WaitForShutdown() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  LOG_NOTICE("Received %s, shutting down...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  Stop();
+  LOG_NOTICE("cachet is now ready to exit, bye bye...");
+}
+
+void Server::Stop() {
+  for (auto& state : loops_) state.loop->Stop();
+  for (auto& state : loops_) {
+    if (state.thread.joinable()) state.thread.join();
+  }
+  // Loops are stopped: close every client from this thread.
+  for (auto& state : loops_) {
+    for (auto& [id, client] : state.clients) {
+      clients_.Remove(id);
+      if (!client->closed()) client->Close();
+    }
+  }
+  // Close() deferred the final release to each loop; run those now.
+  for (auto& state : loops_) state.loop->Drain();
+  for (auto& state : loops_) state.clients.clear();
+  listener_.reset();
+}
+
+}  // namespace cachet

@@ -1,0 +1,68 @@
+// Server: wires the layers into a running cachet-server — the engine from the config, one
+// event loop per thread, the listener, client connections, the periodic jobs (active expiry,
+// client timeouts, memory sampling) and clean shutdown.
+//
+// Thread-safety: Start/Wait/Stop from the main thread; RequestShutdown from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "commands/client_registry.h"
+#include "commands/registry.h"
+#include "commands/server_context.h"
+#include "commands/slowlog.h"
+#include "config/config.h"
+#include "engine/engine.h"
+#include "net/event_loop.h"
+#include "net/listener.h"
+#include "server/client_connection.h"
+
+namespace cachet {
+
+class Server {
+ public:
+  explicit Server(Config* config);
+  ~Server();
+
+  // Binds the port and starts the loops. Returns false with *error on failure.
+  bool Start(std::string* error);
+  // Blocks until SIGTERM/SIGINT or SHUTDOWN, then stops everything.
+  void WaitForShutdown();
+  int port() const { return context_.tcp_port; }
+  ServerContext& context() { return context_; }
+
+ private:
+  struct LoopState {
+    std::unique_ptr<EventLoop> loop;
+    std::unordered_map<uint64_t, std::shared_ptr<ClientConnection>> clients;
+    std::thread thread;
+  };
+
+  void Accept(int fd);
+  void AddClient(LoopState& state, int fd);
+  void Cron(int loop_index);
+  void SampleOps();
+  void ApplyLimits();
+  void WatchConfig();
+  void Stop();
+
+  Config* config_;
+  std::unique_ptr<Engine> engine_;
+  ClientRegistry clients_;
+  SlowLog slowlog_;
+  CommandRegistry commands_;
+  ServerContext context_;
+  ClientLimits limits_;
+  std::vector<LoopState> loops_;
+  std::unique_ptr<Listener> listener_;
+  size_t next_loop_ = 0;
+  int64_t last_ops_sample_ms_ = 0;
+  uint64_t last_ops_count_ = 0;
+  std::vector<int64_t> ops_samples_;
+};
+
+}  // namespace cachet
