@@ -17,9 +17,6 @@ OptionSpec Memory(std::string name, std::string def, bool mut = true) {
   return OptionSpec{std::move(name), OptionType::kMemory, std::move(def), mut, 0, INT64_MAX,
                     {}, {}, false};
 }
-OptionSpec Bool(std::string name, std::string def, bool mut = true) {
-  return OptionSpec{std::move(name), OptionType::kBool, std::move(def), mut, 0, 1, {}, {}, false};
-}
 OptionSpec String(std::string name, std::string def, bool mut = true) {
   return OptionSpec{std::move(name), OptionType::kString, std::move(def), mut, 0, 0, {}, {},
                     false};

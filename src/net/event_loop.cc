@@ -47,7 +47,7 @@ void EventLoop::Post(std::function<void()> fn) {
 }
 
 void EventLoop::Stop() {
-  running_.store(false);
+  stop_requested_.store(true);
   Post([] {});
 }
 
@@ -100,10 +100,9 @@ int EventLoop::NextTimeoutMs() const {
 
 void EventLoop::Run() {
   thread_id_.store(CurrentThreadId());
-  running_.store(true);
   constexpr int kMaxEvents = 256;
   epoll_event events[kMaxEvents];
-  while (running_.load(std::memory_order_relaxed)) {
+  while (!stop_requested_.load(std::memory_order_relaxed)) {
     int n = epoll_wait(epoll_fd_, events, kMaxEvents, NextTimeoutMs());
     if (n < 0 && errno != EINTR) {
       LOG_WARNING("epoll_wait failed: errno %d", errno);

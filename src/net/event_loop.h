@@ -64,7 +64,7 @@ class EventLoop {
   const int index_;
   int epoll_fd_;
   int wake_fd_;
-  std::atomic<bool> running_{false};
+  std::atomic<bool> stop_requested_{false};
   std::atomic<uint64_t> thread_id_{0};
   std::mutex posted_mu_;
   std::vector<std::function<void()>> posted_;
