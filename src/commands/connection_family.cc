@@ -109,7 +109,7 @@ void CmdHello(CommandContext& ctx, ArgList args) {
   if (!ctx.client.authenticated && ctx.server.requirepass_set.load()) {
     ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
         "select the RESP protocol version at the same time");
     return;
   }
@@ -144,11 +144,7 @@ void CmdHello(CommandContext& ctx, ArgList args) {
 
 void CmdSelect(CommandContext& ctx, ArgList args) {
   int64_t db;
-  if (!ParseIntArg(args[1], &db, ctx.reply)) return;
-  if (db < INT32_MIN || db > INT32_MAX) {
-    ctx.reply.Error(errors::kNotInteger);
-    return;
-  }
+  if (!ParseInt32Arg(args[1], &db, ctx.reply)) return;
   if (db < 0 || db >= ctx.engine().databases()) {
     ctx.reply.Error(errors::kDbIndexOutOfRange);
     return;

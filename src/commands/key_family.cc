@@ -76,7 +76,7 @@ void CmdKeys(CommandContext& ctx, ArgList args) {
 // Redis parses SCAN cursors with strtoul: leading '+'/'-' allowed, no spaces, no overflow.
 bool ParseCursor(std::string_view arg, uint64_t* cursor) {
   std::string text(arg);
-  if (text.empty() || isspace(static_cast<unsigned char>(text[0]))) return false;
+  if (!text.empty() && isspace(static_cast<unsigned char>(text[0]))) return false;
   errno = 0;
   char* end = nullptr;
   *cursor = strtoull(text.c_str(), &end, 10);
@@ -183,11 +183,7 @@ void CmdCopy(CommandContext& ctx, ArgList args) {
       replace = true;
     } else if (ArgIs(args[j], "db") && j + 1 < args.size()) {
       int64_t v;
-      if (!ParseIntArg(args[j + 1], &v, ctx.reply)) return;
-      if (v < INT32_MIN || v > INT32_MAX) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
+      if (!ParseInt32Arg(args[j + 1], &v, ctx.reply)) return;
       dst_db = v;
       ++j;
     } else {

@@ -31,3 +31,16 @@ bool ParseIntArg(std::string_view arg, int64_t* out, ReplyBuilder& reply) {
 }
 
 }  // namespace cachet
+
+namespace cachet {
+
+bool ParseInt32Arg(std::string_view arg, int64_t* out, ReplyBuilder& reply) {
+  if (!ParseIntArg(arg, out, reply)) return false;
+  if (*out < INT32_MIN || *out > INT32_MAX) {
+    reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace cachet

@@ -21,5 +21,7 @@ inline bool NotAString(const Entry* e, ReplyBuilder& reply) {
 
 // Parses an integer argument, replying "value is not an integer or out of range" on failure.
 bool ParseIntArg(std::string_view arg, int64_t* out, ReplyBuilder& reply);
+// An int-sized argument (getIntFromObjectOrReply): out of int range is its own error.
+bool ParseInt32Arg(std::string_view arg, int64_t* out, ReplyBuilder& reply);
 
 }  // namespace cachet

@@ -37,6 +37,7 @@ RespParser::Status RespParser::Parse(std::string_view data, std::vector<std::str
     if (!ParseInt64(data.substr(1, newline - 1), &count) || count > limits_.max_multibulk_len) {
       return Fail("invalid multibulk length");
     }
+    if (limits_.unauthenticated && count > 10) return Fail("unauthenticated multibulk length");
     if (count <= 0) {
       *consumed = newline + 2;
       return Status::kCommand;
@@ -63,6 +64,7 @@ RespParser::Status RespParser::Parse(std::string_view data, std::vector<std::str
         len > limits_.max_bulk_len) {
       return Fail("invalid bulk length");
     }
+    if (limits_.unauthenticated && len > 16384) return Fail("unauthenticated bulk length");
     size_t body = newline + 2;
     size_t end = body + static_cast<size_t>(len) + 2;
     if (data.size() < end) {

@@ -19,6 +19,8 @@ struct ParserLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
   int64_t max_multibulk_len = INT32_MAX;       // Redis 7.0 accepts up to INT_MAX arguments
   size_t max_inline_len = 64 * 1024;           // PROTO_INLINE_MAX_SIZE
+  // Before AUTH (when a password is required) requests must stay small, as in Redis.
+  bool unauthenticated = false;
 };
 
 class RespParser {

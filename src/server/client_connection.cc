@@ -43,6 +43,8 @@ void ClientConnection::Deliver(std::string bytes) {
 size_t ClientConnection::OnInput(std::string_view data) {
   ParserLimits limits;
   limits.max_bulk_len = limits_->max_bulk_len.load(std::memory_order_relaxed);
+  limits.unauthenticated =
+      !state_.authenticated && server_->requirepass_set.load(std::memory_order_relaxed);
   parser_.set_limits(limits);
   size_t offset = 0;
   bool ran = false;
