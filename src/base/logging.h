@@ -19,10 +19,10 @@ bool SetLogFile(const std::string& path);
 
 void Log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define CACHET_LOG(level, ...)                                             \
-  do {                                                                     \
+#define CACHET_LOG(level, ...)                                                \
+  do {                                                                        \
     if (static_cast<int>(level) >= static_cast<int>(::cachet::GetLogLevel())) \
-      ::cachet::Log(level, __VA_ARGS__);                                   \
+      ::cachet::Log(level, __VA_ARGS__);                                      \
   } while (0)
 #define LOG_DEBUG(...) CACHET_LOG(::cachet::LogLevel::kDebug, __VA_ARGS__)
 #define LOG_VERBOSE(...) CACHET_LOG(::cachet::LogLevel::kVerbose, __VA_ARGS__)

@@ -122,20 +122,27 @@ bool ParseMemorySize(std::string_view s, int64_t* out) {
   size_t digits_end = 0;
   bool negative = !s.empty() && s[0] == '-';
   if (negative) digits_end = 1;
-  while (digits_end < s.size() && isdigit(static_cast<unsigned char>(s[digits_end])))
-    ++digits_end;
+  while (digits_end < s.size() && isdigit(static_cast<unsigned char>(s[digits_end]))) ++digits_end;
   if (digits_end == (negative ? 1u : 0u)) return false;
   std::string unit;
   for (char c : s.substr(digits_end)) unit.push_back(static_cast<char>(tolower(c)));
   int64_t mul = 1;
-  if (unit.empty() || unit == "b") mul = 1;
-  else if (unit == "k") mul = 1000;
-  else if (unit == "kb") mul = 1024;
-  else if (unit == "m") mul = 1000 * 1000;
-  else if (unit == "mb") mul = 1024 * 1024;
-  else if (unit == "g") mul = 1000LL * 1000 * 1000;
-  else if (unit == "gb") mul = 1024LL * 1024 * 1024;
-  else return false;
+  if (unit.empty() || unit == "b")
+    mul = 1;
+  else if (unit == "k")
+    mul = 1000;
+  else if (unit == "kb")
+    mul = 1024;
+  else if (unit == "m")
+    mul = 1000 * 1000;
+  else if (unit == "mb")
+    mul = 1024 * 1024;
+  else if (unit == "g")
+    mul = 1000LL * 1000 * 1000;
+  else if (unit == "gb")
+    mul = 1024LL * 1024 * 1024;
+  else
+    return false;
   int64_t base = 0;
   if (!ParseInt64(s.substr(0, digits_end), &base)) return false;
   if (base != 0 && (base > INT64_MAX / mul || base < INT64_MIN / mul)) return false;

@@ -13,13 +13,20 @@ namespace {
 
 std::vector<std::string> FlagNames(uint32_t flags) {
   static const std::pair<uint32_t, const char*> kNames[] = {
-      {kCmdWrite, "write"},        {kCmdReadOnly, "readonly"},
-      {kCmdDenyOom, "denyoom"},    {kCmdAdmin, "admin"},
-      {kCmdPubSub, "pubsub"},      {kCmdNoScript, "noscript"},
-      {kCmdLoading, "loading"},    {kCmdStale, "stale"},
-      {kCmdSkipMonitor, "skip_monitor"}, {kCmdSkipSlowlog, "skip_slowlog"},
-      {kCmdFast, "fast"},          {kCmdNoAuth, "no_auth"},
-      {kCmdMayReplicate, "may_replicate"}, {kCmdNoMulti, "no_multi"},
+      {kCmdWrite, "write"},
+      {kCmdReadOnly, "readonly"},
+      {kCmdDenyOom, "denyoom"},
+      {kCmdAdmin, "admin"},
+      {kCmdPubSub, "pubsub"},
+      {kCmdNoScript, "noscript"},
+      {kCmdLoading, "loading"},
+      {kCmdStale, "stale"},
+      {kCmdSkipMonitor, "skip_monitor"},
+      {kCmdSkipSlowlog, "skip_slowlog"},
+      {kCmdFast, "fast"},
+      {kCmdNoAuth, "no_auth"},
+      {kCmdMayReplicate, "may_replicate"},
+      {kCmdNoMulti, "no_multi"},
   };
   std::vector<std::string> out;
   for (const auto& [bit, name] : kNames)
@@ -47,7 +54,7 @@ void ReplyCommandInfo(ReplyBuilder& reply, const CommandSpec& c) {
   std::vector<std::string> acl = Words(c.acl);
   reply.SetHeader(acl.size());
   for (const std::string& a : acl) reply.SimpleString(a);
-  reply.ArrayHeader(0);  // tips
+  reply.ArrayHeader(0);   // tips
   if (c.first_key > 0) {  // one key spec describing the key range
     reply.ArrayHeader(1);
     reply.MapHeader(3);
@@ -213,16 +220,16 @@ void RegisterCommandFamily(CommandRegistry& r) {
   const char* acl = "@slow @connection";
   CommandSpec command = MakeContainer(
       g, "command", "Get array of Redis command details", "2.8.13",
-      {MakeCommand(g, "count", 2, kF, 0, 0, 0, acl, "Get total number of Redis commands",
-                   "2.8.13", "O(1)", CmdCommandCount),
+      {MakeCommand(g, "count", 2, kF, 0, 0, 0, acl, "Get total number of Redis commands", "2.8.13",
+                   "O(1)", CmdCommandCount),
        MakeCommand(g, "info", -2, kF, 0, 0, 0, acl,
                    "Get array of specific Redis command details, or all when no argument is given.",
                    "2.8.13", "O(N)", CmdCommandInfo),
        MakeCommand(g, "docs", -2, kF, 0, 0, 0, acl,
                    "Get array of specific Redis command documentation", "7.0.0", "O(N)",
                    CmdCommandDocs),
-       MakeCommand(g, "list", -2, kF, 0, 0, 0, acl, "Get an array of Redis command names",
-                   "7.0.0", "O(N)", CmdCommandList),
+       MakeCommand(g, "list", -2, kF, 0, 0, 0, acl, "Get an array of Redis command names", "7.0.0",
+                   "O(N)", CmdCommandList),
        MakeCommand(g, "help", 2, kF, 0, 0, 0, acl,
                    "Show helpful text about the different subcommands", "5.0.0", "O(1)",
                    CmdCommandHelp)});

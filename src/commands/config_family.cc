@@ -102,13 +102,13 @@ void RegisterConfigFamily(CommandRegistry& r) {
   const char* acl = "@admin @slow @dangerous";
   r.Add(MakeContainer(
       g, "config", "A container for server configuration commands", "2.0.0",
-      {MakeCommand(g, "get", -3, kF, 0, 0, 0, acl,
-                   "Get the values of configuration parameters", "2.0.0", "O(N)", CmdConfigGet),
+      {MakeCommand(g, "get", -3, kF, 0, 0, 0, acl, "Get the values of configuration parameters",
+                   "2.0.0", "O(N)", CmdConfigGet),
        MakeCommand(g, "set", -4, kF | kCmdMayReplicate, 0, 0, 0, acl,
                    "Set configuration parameters to the given values", "2.0.0", "O(N)",
                    CmdConfigSet),
-       MakeCommand(g, "resetstat", 2, kF, 0, 0, 0, acl, "Reset the stats returned by INFO",
-                   "2.0.0", "O(1)", CmdConfigResetStat),
+       MakeCommand(g, "resetstat", 2, kF, 0, 0, 0, acl, "Reset the stats returned by INFO", "2.0.0",
+                   "O(1)", CmdConfigResetStat),
        MakeCommand(g, "help", 2, kCmdLoading | kCmdStale, 0, 0, 0, "@slow",
                    "Show helpful text about the different subcommands", "5.0.0", "O(1)",
                    CmdConfigHelp)}));

@@ -116,8 +116,7 @@ void CmdHello(CommandContext& ctx, ArgList args) {
   if (setname) {
     for (char c : name) {
       if (c < '!' || c > '~') {
-        ctx.reply.Error(
-            "ERR Client names cannot contain spaces, newlines or special characters.");
+        ctx.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
         return;
       }
     }
@@ -178,27 +177,27 @@ void CmdReset(CommandContext& ctx, ArgList) {
 
 void RegisterConnectionFamily(CommandRegistry& r) {
   const char* g = "connection";
-  r.Add(MakeCommand(g, "ping", -1, kCmdFast, 0, 0, 0, "@fast @connection",
-                    "Ping the server", "1.0.0", "O(1)", CmdPing));
-  r.Add(MakeCommand(g, "echo", 2, kCmdFast, 0, 0, 0, "@fast @connection",
-                    "Echo the given string", "1.0.0", "O(1)", CmdEcho));
-  r.Add(MakeCommand(g, "auth", -2, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale |
-                                       kCmdFast | kCmdSkipMonitor | kCmdSkipSlowlog,
+  r.Add(MakeCommand(g, "ping", -1, kCmdFast, 0, 0, 0, "@fast @connection", "Ping the server",
+                    "1.0.0", "O(1)", CmdPing));
+  r.Add(MakeCommand(g, "echo", 2, kCmdFast, 0, 0, 0, "@fast @connection", "Echo the given string",
+                    "1.0.0", "O(1)", CmdEcho));
+  r.Add(MakeCommand(g, "auth", -2,
+                    kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast |
+                        kCmdSkipMonitor | kCmdSkipSlowlog,
                     0, 0, 0, "@fast @connection", "Authenticate to the server", "1.0.0",
                     "O(N) where N is the number of passwords defined for the user", CmdAuth));
-  r.Add(MakeCommand(g, "hello", -1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale |
-                                        kCmdFast | kCmdSkipMonitor | kCmdSkipSlowlog,
+  r.Add(MakeCommand(g, "hello", -1,
+                    kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast |
+                        kCmdSkipMonitor | kCmdSkipSlowlog,
                     0, 0, 0, "@fast @connection", "Handshake with Redis", "6.0.0", "O(1)",
                     CmdHello));
   r.Add(MakeCommand(g, "select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0,
                     "@fast @connection", "Change the selected database for the current connection",
                     "1.0.0", "O(1)", CmdSelect));
-  r.Add(MakeCommand(g, "quit", -1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale |
-                                       kCmdFast,
+  r.Add(MakeCommand(g, "quit", -1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast,
                     0, 0, 0, "@fast @connection", "Close the connection", "1.0.0", "O(1)",
                     CmdQuit));
-  r.Add(MakeCommand(g, "reset", 1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale |
-                                       kCmdFast,
+  r.Add(MakeCommand(g, "reset", 1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast,
                     0, 0, 0, "@fast @connection", "Reset the connection", "6.2.0", "O(1)",
                     CmdReset));
 }

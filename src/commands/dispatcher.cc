@@ -33,13 +33,27 @@ void AppendRepr(std::string* out, std::string_view s) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '\\': out->append("\\\\"); break;
-      case '"': out->append("\\\""); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\a': out->append("\\a"); break;
-      case '\b': out->append("\\b"); break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\a':
+        out->append("\\a");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
       default:
         if (isprint(c)) {
           out->push_back(static_cast<char>(c));
@@ -88,8 +102,8 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
     if (sub == nullptr) {
       std::string upper = spec->name;
       for (char& c : upper) c = static_cast<char>(toupper(c));
-      reply.Error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
-                  "'. Try " + upper + " HELP.");
+      reply.Error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+                  upper + " HELP.");
       return;
     }
     if (!ArityOk(sub->arity, args.size())) {
@@ -135,8 +149,10 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
   }
   if (server.clients->has_monitors() && !(target->flags & (kCmdSkipMonitor | kCmdAdmin))) {
     auto handle = server.clients->Find(client.id);
-    std::string line = "+" + MonitorLine(SystemClock::Get()->NowUs(), client.db,
-                                         handle ? handle->info().addr : "", args) + "\r\n";
+    std::string line = "+" +
+                       MonitorLine(SystemClock::Get()->NowUs(), client.db,
+                                   handle ? handle->info().addr : "", args) +
+                       "\r\n";
     server.clients->FeedMonitors(line, client.id);
   }
 }

@@ -24,7 +24,8 @@ inline constexpr char kAuthNotConfigured[] =
     "sure your configuration is correct?";
 inline constexpr char kDbIndexOutOfRange[] = "ERR DB index is out of range";
 inline constexpr char kInvalidDbIndex[] = "ERR invalid DB index";
-inline constexpr char kStringTooLong[] = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr char kStringTooLong[] =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr char kOffsetOutOfRange[] = "ERR offset is out of range";
 inline constexpr char kInvalidCursor[] = "ERR invalid cursor";
 inline constexpr char kMaxClients[] = "ERR max number of clients reached";

@@ -125,10 +125,10 @@ void RegisterExpireFamily(CommandRegistry& r) {
   const uint32_t kR = kCmdReadOnly | kCmdFast;
   const char* w = "@keyspace @write @fast";
   const char* rd = "@keyspace @read @fast";
-  r.Add(MakeCommand(g, "expire", -3, kW, 1, 1, 1, w, "Set a key's time to live in seconds",
-                    "1.0.0", "O(1)", CmdExpire));
-  r.Add(MakeCommand(g, "pexpire", -3, kW, 1, 1, 1, w,
-                    "Set a key's time to live in milliseconds", "2.6.0", "O(1)", CmdPExpire));
+  r.Add(MakeCommand(g, "expire", -3, kW, 1, 1, 1, w, "Set a key's time to live in seconds", "1.0.0",
+                    "O(1)", CmdExpire));
+  r.Add(MakeCommand(g, "pexpire", -3, kW, 1, 1, 1, w, "Set a key's time to live in milliseconds",
+                    "2.6.0", "O(1)", CmdPExpire));
   r.Add(MakeCommand(g, "expireat", -3, kW, 1, 1, 1, w,
                     "Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)",
                     CmdExpireAt));
@@ -137,16 +137,15 @@ void RegisterExpireFamily(CommandRegistry& r) {
                     "2.6.0", "O(1)", CmdPExpireAt));
   r.Add(MakeCommand(g, "ttl", 2, kR, 1, 1, 1, rd, "Get the time to live for a key in seconds",
                     "1.0.0", "O(1)", CmdTtl));
-  r.Add(MakeCommand(g, "pttl", 2, kR, 1, 1, 1, rd,
-                    "Get the time to live for a key in milliseconds", "2.6.0", "O(1)", CmdPTtl));
+  r.Add(MakeCommand(g, "pttl", 2, kR, 1, 1, 1, rd, "Get the time to live for a key in milliseconds",
+                    "2.6.0", "O(1)", CmdPTtl));
   r.Add(MakeCommand(g, "expiretime", 2, kR, 1, 1, 1, rd,
-                    "Get the expiration Unix timestamp for a key", "7.0.0", "O(1)",
-                    CmdExpireTime));
+                    "Get the expiration Unix timestamp for a key", "7.0.0", "O(1)", CmdExpireTime));
   r.Add(MakeCommand(g, "pexpiretime", 2, kR, 1, 1, 1, rd,
-                    "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0",
-                    "O(1)", CmdPExpireTime));
-  r.Add(MakeCommand(g, "persist", 2, kW, 1, 1, 1, w, "Remove the expiration from a key",
-                    "2.2.0", "O(1)", CmdPersist));
+                    "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "O(1)",
+                    CmdPExpireTime));
+  r.Add(MakeCommand(g, "persist", 2, kW, 1, 1, 1, w, "Remove the expiration from a key", "2.2.0",
+                    "O(1)", CmdPersist));
 }
 
 }  // namespace cachet

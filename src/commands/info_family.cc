@@ -243,8 +243,7 @@ void CmdInfo(CommandContext& ctx, ArgList args) {
 
 void RegisterInfoFamily(CommandRegistry& r) {
   r.Add(MakeCommand("server", "info", -1, kCmdLoading | kCmdStale, 0, 0, 0, "@slow @dangerous",
-                    "Get information and statistics about the server", "1.0.0", "O(1)",
-                    CmdInfo));
+                    "Get information and statistics about the server", "1.0.0", "O(1)", CmdInfo));
 }
 
 }  // namespace cachet

@@ -19,16 +19,20 @@ namespace {
 const char* TypeName(const Entry* e) {
   if (e == nullptr) return "none";
   switch (e->type()) {
-    case ValueType::kString: return "string";
+    case ValueType::kString:
+      return "string";
   }
   return "none";
 }
 
 const char* EncodingName(const Entry* e) {
   switch (e->encoding()) {
-    case Encoding::kInt: return "int";
-    case Encoding::kEmbStr: return "embstr";
-    case Encoding::kRaw: return "raw";
+    case Encoding::kInt:
+      return "int";
+    case Encoding::kEmbStr:
+      return "embstr";
+    case Encoding::kRaw:
+      return "raw";
   }
   return "raw";
 }
@@ -116,12 +120,12 @@ void CmdScan(CommandContext& ctx, ArgList args) {
     }
   }
   std::vector<std::string> keys;
-  uint64_t next = ctx.engine().Scan(ctx.db(), cursor, static_cast<size_t>(count),
-                                    [&](const Entry* e) {
-    if (use_pattern && !GlobMatch(pattern, e->key())) return;
-    if (use_type && !ArgIs(type, TypeName(e))) return;
-    keys.emplace_back(e->key());
-  });
+  uint64_t next =
+      ctx.engine().Scan(ctx.db(), cursor, static_cast<size_t>(count), [&](const Entry* e) {
+        if (use_pattern && !GlobMatch(pattern, e->key())) return;
+        if (use_type && !ArgIs(type, TypeName(e))) return;
+        keys.emplace_back(e->key());
+      });
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(Int64ToString(static_cast<int64_t>(next)));
   ctx.reply.ArrayHeader(keys.size());
@@ -242,7 +246,8 @@ void CmdObjectFreq(CommandContext& ctx, ArgList args) {
   }
   if (!IsLfu(ctx.engine().policy())) {
     ctx.reply.Error(std::string("ERR An LFU maxmemory policy is not selected, access frequency "
-                                "not tracked.") + kPolicyNote);
+                                "not tracked.") +
+                    kPolicyNote);
     return;
   }
   ctx.reply.Integer(LfuDecayedCounter(e->access(), access.now(), ctx.engine().lfu_params()));
@@ -257,7 +262,8 @@ void CmdObjectIdleTime(CommandContext& ctx, ArgList args) {
   }
   if (IsLfu(ctx.engine().policy())) {
     ctx.reply.Error(std::string("ERR An LFU maxmemory policy is selected, idle time not "
-                                "tracked.") + kPolicyNote);
+                                "tracked.") +
+                    kPolicyNote);
     return;
   }
   ctx.reply.Integer(LruIdleSeconds(e->access(), access.now()));
@@ -299,13 +305,12 @@ void CmdObjectHelp(CommandContext& ctx, ArgList) {
 
 void RegisterKeyFamily(CommandRegistry& r) {
   const char* g = "generic";
-  r.Add(MakeCommand(g, "del", -2, kCmdWrite, 1, -1, 1, "@keyspace @write @slow",
-                    "Delete a key", "1.0.0", "O(N)", CmdDel));
+  r.Add(MakeCommand(g, "del", -2, kCmdWrite, 1, -1, 1, "@keyspace @write @slow", "Delete a key",
+                    "1.0.0", "O(N)", CmdDel));
   r.Add(MakeCommand(g, "unlink", -2, kCmdWrite | kCmdFast, 1, -1, 1, "@keyspace @write @fast",
                     "Delete a key asynchronously in another thread", "4.0.0", "O(1)", CmdDel));
-  r.Add(MakeCommand(g, "exists", -2, kCmdReadOnly | kCmdFast, 1, -1, 1,
-                    "@keyspace @read @fast", "Determine if a key exists", "1.0.0", "O(N)",
-                    CmdExists));
+  r.Add(MakeCommand(g, "exists", -2, kCmdReadOnly | kCmdFast, 1, -1, 1, "@keyspace @read @fast",
+                    "Determine if a key exists", "1.0.0", "O(N)", CmdExists));
   r.Add(MakeCommand(g, "touch", -2, kCmdReadOnly | kCmdFast, 1, -1, 1, "@keyspace @read @fast",
                     "Alters the last access time of a key(s)", "3.2.1", "O(N)", CmdTouch));
   r.Add(MakeCommand(g, "type", 2, kCmdReadOnly | kCmdFast, 1, 1, 1, "@keyspace @read @fast",
@@ -314,8 +319,8 @@ void RegisterKeyFamily(CommandRegistry& r) {
                     "Find all keys matching the given pattern", "1.0.0", "O(N)", CmdKeys));
   r.Add(MakeCommand(g, "scan", -2, kCmdReadOnly, 0, 0, 0, "@keyspace @read @slow",
                     "Incrementally iterate the keys space", "2.8.0", "O(1) per call", CmdScan));
-  r.Add(MakeCommand(g, "rename", 3, kCmdWrite, 1, 2, 1, "@keyspace @write @slow",
-                    "Rename a key", "1.0.0", "O(1)", CmdRename));
+  r.Add(MakeCommand(g, "rename", 3, kCmdWrite, 1, 2, 1, "@keyspace @write @slow", "Rename a key",
+                    "1.0.0", "O(1)", CmdRename));
   r.Add(MakeCommand(g, "renamenx", 3, kCmdWrite | kCmdFast, 1, 2, 1, "@keyspace @write @fast",
                     "Rename a key, only if the new key does not exist", "1.0.0", "O(1)",
                     CmdRenameNx));
@@ -323,23 +328,23 @@ void RegisterKeyFamily(CommandRegistry& r) {
                     "Return a random key from the keyspace", "1.0.0", "O(1)", CmdRandomKey));
   r.Add(MakeCommand(g, "copy", -3, kCmdWrite | kCmdDenyOom, 1, 2, 1, "@keyspace @write @slow",
                     "Copy a key", "6.2.0", "O(N)", CmdCopy));
-  r.Add(MakeContainer(
-      g, "object", "A container for object introspection commands", "2.2.3",
-      {MakeCommand(g, "encoding", 3, kCmdReadOnly, 2, 2, 1, "@keyspace @read @slow",
-                   "Inspect the internal encoding of a Redis object", "2.2.3", "O(1)",
-                   CmdObjectEncoding),
-       MakeCommand(g, "freq", 3, kCmdReadOnly, 2, 2, 1, "@keyspace @read @slow",
-                   "Get the logarithmic access frequency counter of a Redis object", "4.0.0",
-                   "O(1)", CmdObjectFreq),
-       MakeCommand(g, "idletime", 3, kCmdReadOnly, 2, 2, 1, "@keyspace @read @slow",
-                   "Get the time since a Redis object was last accessed", "2.2.3", "O(1)",
-                   CmdObjectIdleTime),
-       MakeCommand(g, "refcount", 3, kCmdReadOnly, 2, 2, 1, "@keyspace @read @slow",
-                   "Get the number of references to the value of the key", "2.2.3", "O(1)",
-                   CmdObjectRefCount),
-       MakeCommand(g, "help", 2, kCmdLoading | kCmdStale, 0, 0, 0, "@keyspace @slow",
-                   "Show helpful text about the different subcommands", "6.2.0", "O(1)",
-                   CmdObjectHelp)}));
+  r.Add(
+      MakeContainer(g, "object", "A container for object introspection commands", "2.2.3",
+                    {MakeCommand(g, "encoding", 3, kCmdReadOnly, 2, 2, 1, "@keyspace @read @slow",
+                                 "Inspect the internal encoding of a Redis object", "2.2.3", "O(1)",
+                                 CmdObjectEncoding),
+                     MakeCommand(g, "freq", 3, kCmdReadOnly, 2, 2, 1, "@keyspace @read @slow",
+                                 "Get the logarithmic access frequency counter of a Redis object",
+                                 "4.0.0", "O(1)", CmdObjectFreq),
+                     MakeCommand(g, "idletime", 3, kCmdReadOnly, 2, 2, 1, "@keyspace @read @slow",
+                                 "Get the time since a Redis object was last accessed", "2.2.3",
+                                 "O(1)", CmdObjectIdleTime),
+                     MakeCommand(g, "refcount", 3, kCmdReadOnly, 2, 2, 1, "@keyspace @read @slow",
+                                 "Get the number of references to the value of the key", "2.2.3",
+                                 "O(1)", CmdObjectRefCount),
+                     MakeCommand(g, "help", 2, kCmdLoading | kCmdStale, 0, 0, 0, "@keyspace @slow",
+                                 "Show helpful text about the different subcommands", "6.2.0",
+                                 "O(1)", CmdObjectHelp)}));
 }
 
 }  // namespace cachet

@@ -100,7 +100,8 @@ TEST_F(KeyFamilyTest, ObjectSubcommands) {
   EXPECT_EQ(f.Run({"object", "idletime", "k"}), F::Int(0));
   EXPECT_EQ(f.Run({"object", "freq", "k"}).substr(0, 33), "-ERR An LFU maxmemory policy is n");
   EXPECT_EQ(f.Run({"object", "encoding", "missing"}), F::kNil);
-  EXPECT_EQ(f.Run({"object", "nope", "k"}), F::Err("ERR unknown subcommand 'nope'. Try OBJECT HELP."));
+  EXPECT_EQ(f.Run({"object", "nope", "k"}),
+            F::Err("ERR unknown subcommand 'nope'. Try OBJECT HELP."));
   EXPECT_EQ(f.Run({"object"}), F::Err("ERR wrong number of arguments for 'object' command"));
   EXPECT_EQ(f.Run({"object", "encoding"}),
             F::Err("ERR wrong number of arguments for 'object|encoding' command"));

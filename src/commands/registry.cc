@@ -4,8 +4,8 @@
 #include <cctype>
 
 #include "commands/command_stats.h"
-#include "engine/engine.h"
 #include "commands/server_context.h"
+#include "engine/engine.h"
 
 namespace cachet {
 
@@ -20,9 +20,8 @@ bool ArgIs(std::string_view arg, std::string_view lower_keyword) {
 }
 
 CommandSpec MakeCommand(const char* group, const char* name, int arity, uint32_t flags,
-                        int first_key, int last_key, int step, const char* acl,
-                        const char* summary, const char* since, const char* complexity,
-                        CommandHandler handler) {
+                        int first_key, int last_key, int step, const char* acl, const char* summary,
+                        const char* since, const char* complexity, CommandHandler handler) {
   CommandSpec s;
   s.group = group;
   s.name = name;

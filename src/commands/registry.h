@@ -36,9 +36,8 @@ class CommandRegistry {
 
 // One row of a family's registration table.
 CommandSpec MakeCommand(const char* group, const char* name, int arity, uint32_t flags,
-                        int first_key, int last_key, int step, const char* acl,
-                        const char* summary, const char* since, const char* complexity,
-                        CommandHandler handler);
+                        int first_key, int last_key, int step, const char* acl, const char* summary,
+                        const char* since, const char* complexity, CommandHandler handler);
 // A container command (CLIENT, CONFIG, ...) whose rows are its subcommands.
 CommandSpec MakeContainer(const char* group, const char* name, const char* summary,
                           const char* since, std::vector<CommandSpec> subcommands);

@@ -8,17 +8,28 @@ namespace cachet {
 
 const char* errors::ErrorText(OpStatus status) {
   switch (status) {
-    case OpStatus::kWrongType: return kWrongType;
-    case OpStatus::kNotAnInteger: return kNotInteger;
-    case OpStatus::kNotAFloat: return kNotFloat;
-    case OpStatus::kOutOfRange: return kNotInteger;
-    case OpStatus::kOverflow: return kOverflow;
-    case OpStatus::kSyntaxError: return kSyntax;
-    case OpStatus::kOutOfMemory: return kOutOfMemory;
-    case OpStatus::kNaNOrInfinity: return kNaNOrInfinity;
-    case OpStatus::kStringTooLong: return kStringTooLong;
-    case OpStatus::kKeyNotFound: return kNoSuchKey;
-    default: return "ERR internal error";
+    case OpStatus::kWrongType:
+      return kWrongType;
+    case OpStatus::kNotAnInteger:
+      return kNotInteger;
+    case OpStatus::kNotAFloat:
+      return kNotFloat;
+    case OpStatus::kOutOfRange:
+      return kNotInteger;
+    case OpStatus::kOverflow:
+      return kOverflow;
+    case OpStatus::kSyntaxError:
+      return kSyntax;
+    case OpStatus::kOutOfMemory:
+      return kOutOfMemory;
+    case OpStatus::kNaNOrInfinity:
+      return kNaNOrInfinity;
+    case OpStatus::kStringTooLong:
+      return kStringTooLong;
+    case OpStatus::kKeyNotFound:
+      return kNoSuchKey;
+    default:
+      return "ERR internal error";
   }
 }
 

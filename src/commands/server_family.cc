@@ -121,18 +121,13 @@ void ReplyHelp(CommandContext& ctx, std::initializer_list<const char*> lines) {
 }
 
 void CmdSlowlogHelp(CommandContext& ctx, ArgList) {
-  ReplyHelp(ctx, {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                  "GET [<count>]",
-                  "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
-                  "    Entries are made of:",
-                  "    id, timestamp, time in microseconds, arguments array, client IP and port,",
-                  "    client name",
-                  "LEN",
-                  "    Return the length of the slowlog.",
-                  "RESET",
-                  "    Reset the slowlog.",
-                  "HELP",
-                  "    Print this help."});
+  ReplyHelp(ctx,
+            {"SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "GET [<count>]",
+             "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+             "    Entries are made of:",
+             "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+             "    client name", "LEN", "    Return the length of the slowlog.", "RESET",
+             "    Reset the slowlog.", "HELP", "    Print this help."});
 }
 
 void CmdMonitor(CommandContext& ctx, ArgList) {
@@ -182,12 +177,10 @@ void CmdMemoryStats(CommandContext& ctx, ArgList) {
 }
 
 void CmdMemoryHelp(CommandContext& ctx, ArgList) {
-  ReplyHelp(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                  "STATS",
+  ReplyHelp(ctx, {"MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", "STATS",
                   "    Return information about the memory usage of the server.",
                   "USAGE <key> [SAMPLES <count>]",
-                  "    Return memory in bytes used by <key> and its value.",
-                  "HELP",
+                  "    Return memory in bytes used by <key> and its value.", "HELP",
                   "    Print this help."});
 }
 
@@ -220,34 +213,33 @@ void RegisterServerFamily(CommandRegistry& r) {
                     "O(N)", CmdSwapDb));
   r.Add(MakeCommand(g, "time", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "@fast",
                     "Return the current server time", "2.6.0", "O(1)", CmdTime));
-  r.Add(MakeCommand(g, "monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0,
-                    0, "@admin @slow @dangerous",
-                    "Listen for all requests received by the server in real time", "1.0.0",
-                    "O(1)", CmdMonitor));
-  r.Add(MakeCommand(g, "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0,
-                    0, 0, "@admin @slow @dangerous",
-                    "Synchronously save the dataset to disk and then shut down the server",
-                    "1.0.0", "O(N)", CmdShutdown));
-  r.Add(MakeContainer(
-      g, "slowlog", "A container for slow log commands", "2.2.12",
-      {MakeCommand(g, "get", -2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0,
-                   "@admin @slow @dangerous", "Get the slow log's entries", "2.2.12", "O(N)",
-                   CmdSlowlogGet),
-       MakeCommand(g, "len", 2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0,
-                   "@admin @slow @dangerous", "Get the slow log's length", "2.2.12", "O(1)",
-                   CmdSlowlogLen),
-       MakeCommand(g, "reset", 2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0,
-                   "@admin @slow @dangerous", "Clear all entries from the slow log", "2.2.12",
-                   "O(N)", CmdSlowlogReset),
-       MakeCommand(g, "help", 2, kCmdLoading | kCmdStale, 0, 0, 0, "@slow",
-                   "Show helpful text about the different subcommands", "6.2.0", "O(1)",
-                   CmdSlowlogHelp)}));
+  r.Add(MakeCommand(g, "monitor", 1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
+                    "@admin @slow @dangerous",
+                    "Listen for all requests received by the server in real time", "1.0.0", "O(1)",
+                    CmdMonitor));
+  r.Add(MakeCommand(g, "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
+                    "@admin @slow @dangerous",
+                    "Synchronously save the dataset to disk and then shut down the server", "1.0.0",
+                    "O(N)", CmdShutdown));
+  r.Add(MakeContainer(g, "slowlog", "A container for slow log commands", "2.2.12",
+                      {MakeCommand(g, "get", -2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0,
+                                   "@admin @slow @dangerous", "Get the slow log's entries",
+                                   "2.2.12", "O(N)", CmdSlowlogGet),
+                       MakeCommand(g, "len", 2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0,
+                                   "@admin @slow @dangerous", "Get the slow log's length", "2.2.12",
+                                   "O(1)", CmdSlowlogLen),
+                       MakeCommand(g, "reset", 2, kCmdAdmin | kCmdLoading | kCmdStale, 0, 0, 0,
+                                   "@admin @slow @dangerous", "Clear all entries from the slow log",
+                                   "2.2.12", "O(N)", CmdSlowlogReset),
+                       MakeCommand(g, "help", 2, kCmdLoading | kCmdStale, 0, 0, 0, "@slow",
+                                   "Show helpful text about the different subcommands", "6.2.0",
+                                   "O(1)", CmdSlowlogHelp)}));
   r.Add(MakeContainer(
       g, "memory", "A container for memory diagnostics commands", "4.0.0",
       {MakeCommand(g, "usage", -3, kCmdReadOnly, 2, 2, 1, "@read @slow",
                    "Estimate the memory usage of a key", "4.0.0", "O(N)", CmdMemoryUsage),
-       MakeCommand(g, "stats", 2, 0, 0, 0, 0, "@slow", "Show memory usage details", "4.0.0",
-                   "O(1)", CmdMemoryStats),
+       MakeCommand(g, "stats", 2, 0, 0, 0, 0, "@slow", "Show memory usage details", "4.0.0", "O(1)",
+                   CmdMemoryStats),
        MakeCommand(g, "help", 2, kCmdLoading | kCmdStale, 0, 0, 0, "@slow",
                    "Show helpful text about the different subcommands", "4.0.0", "O(1)",
                    CmdMemoryHelp)}));

@@ -73,7 +73,7 @@ TEST_F(ServerFamilyTest, OomWhenNothingCanBeEvicted) {
   EXPECT_EQ(f.Run({"set", "x", "y"}),
             F::Err("OOM command not allowed when used memory > 'maxmemory'."));
   EXPECT_EQ(f.Run({"get", "k1"}), F::Bulk(std::string(100, 'v')));  // reads still work
-  EXPECT_EQ(f.Run({"del", "k1"}), F::Int(1));                        // and so do deletes
+  EXPECT_EQ(f.Run({"del", "k1"}), F::Int(1));                       // and so do deletes
 }
 
 TEST_F(ServerFamilyTest, InfoAndCommandTable) {

@@ -248,9 +248,7 @@ void CmdIncrByFloat(CommandContext& ctx, ArgList args) {
 }
 
 // Room to leave after a growing value, like Redis's string preallocation.
-size_t GrowthReserve(size_t new_len) {
-  return std::min<size_t>(new_len, 1024 * 1024);
-}
+size_t GrowthReserve(size_t new_len) { return std::min<size_t>(new_len, 1024 * 1024); }
 
 void CmdAppend(CommandContext& ctx, ArgList args) {
   std::string_view key = args[1], value = args[2];
@@ -349,55 +347,57 @@ void CmdSetRange(CommandContext& ctx, ArgList args) {
 void RegisterStringFamily(CommandRegistry& r) {
   const uint32_t kW = kCmdWrite | kCmdDenyOom;
   const uint32_t kR = kCmdReadOnly;
-  r.Add(MakeCommand("string", "get", 2, kR | kCmdFast, 1, 1, 1, "@read @string @fast", "Get the value of a key",
-            "1.0.0", "O(1)", CmdGet));
-  r.Add(MakeCommand("string", "set", -3, kW, 1, 1, 1, "@write @string @slow", "Set the string value of a key",
-            "1.0.0", "O(1)", CmdSet));
+  r.Add(MakeCommand("string", "get", 2, kR | kCmdFast, 1, 1, 1, "@read @string @fast",
+                    "Get the value of a key", "1.0.0", "O(1)", CmdGet));
+  r.Add(MakeCommand("string", "set", -3, kW, 1, 1, 1, "@write @string @slow",
+                    "Set the string value of a key", "1.0.0", "O(1)", CmdSet));
   r.Add(MakeCommand("string", "setnx", 3, kW | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Set the value of a key, only if the key does not exist", "1.0.0", "O(1)", CmdSetNx));
+                    "Set the value of a key, only if the key does not exist", "1.0.0", "O(1)",
+                    CmdSetNx));
   r.Add(MakeCommand("string", "setex", 4, kW, 1, 1, 1, "@write @string @slow",
-            "Set the value and expiration of a key", "2.0.0", "O(1)", CmdSetEx));
+                    "Set the value and expiration of a key", "2.0.0", "O(1)", CmdSetEx));
   r.Add(MakeCommand("string", "psetex", 4, kW, 1, 1, 1, "@write @string @slow",
-            "Set the value and expiration in milliseconds of a key", "2.6.0", "O(1)", CmdSetEx));
+                    "Set the value and expiration in milliseconds of a key", "2.6.0", "O(1)",
+                    CmdSetEx));
   r.Add(MakeCommand("string", "getex", -2, kCmdWrite | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)",
-            CmdGetEx));
+                    "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)",
+                    CmdGetEx));
   r.Add(MakeCommand("string", "getdel", 2, kCmdWrite | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Get the value of a key and delete the key", "6.2.0", "O(1)", CmdGetDel));
+                    "Get the value of a key and delete the key", "6.2.0", "O(1)", CmdGetDel));
   r.Add(MakeCommand("string", "getset", 3, kW | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Set the string value of a key and return its old value", "1.0.0", "O(1)",
-            CmdGetSet));
+                    "Set the string value of a key and return its old value", "1.0.0", "O(1)",
+                    CmdGetSet));
   r.Add(MakeCommand("string", "mget", -2, kR | kCmdFast, 1, -1, 1, "@read @string @fast",
-            "Get the values of all the given keys", "1.0.0", "O(N)", CmdMGet));
-  r.Add(MakeCommand("string", "mset", -3, kW, 1, -1, 2, "@write @string @slow", "Set multiple keys to multiple values",
-            "1.0.1", "O(N)", CmdMSet));
+                    "Get the values of all the given keys", "1.0.0", "O(N)", CmdMGet));
+  r.Add(MakeCommand("string", "mset", -3, kW, 1, -1, 2, "@write @string @slow",
+                    "Set multiple keys to multiple values", "1.0.1", "O(N)", CmdMSet));
   r.Add(MakeCommand("string", "msetnx", -3, kW, 1, -1, 2, "@write @string @slow",
-            "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
-            "O(N)", CmdMSetNx));
+                    "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
+                    "O(N)", CmdMSetNx));
   r.Add(MakeCommand("string", "incr", 2, kW | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Increment the integer value of a key by one", "1.0.0", "O(1)", CmdIncr));
+                    "Increment the integer value of a key by one", "1.0.0", "O(1)", CmdIncr));
   r.Add(MakeCommand("string", "decr", 2, kW | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Decrement the integer value of a key by one", "1.0.0", "O(1)", CmdDecr));
+                    "Decrement the integer value of a key by one", "1.0.0", "O(1)", CmdDecr));
   r.Add(MakeCommand("string", "incrby", 3, kW | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Increment the integer value of a key by the given amount", "1.0.0", "O(1)",
-            CmdIncrBy));
+                    "Increment the integer value of a key by the given amount", "1.0.0", "O(1)",
+                    CmdIncrBy));
   r.Add(MakeCommand("string", "decrby", 3, kW | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Decrement the integer value of a key by the given number", "1.0.0", "O(1)",
-            CmdDecrBy));
+                    "Decrement the integer value of a key by the given number", "1.0.0", "O(1)",
+                    CmdDecrBy));
   r.Add(MakeCommand("string", "incrbyfloat", 3, kW | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Increment the float value of a key by the given amount", "2.6.0", "O(1)",
-            CmdIncrByFloat));
+                    "Increment the float value of a key by the given amount", "2.6.0", "O(1)",
+                    CmdIncrByFloat));
   r.Add(MakeCommand("string", "append", 3, kW | kCmdFast, 1, 1, 1, "@write @string @fast",
-            "Append a value to a key", "2.0.0", "O(1)", CmdAppend));
+                    "Append a value to a key", "2.0.0", "O(1)", CmdAppend));
   r.Add(MakeCommand("string", "strlen", 2, kR | kCmdFast, 1, 1, 1, "@read @string @fast",
-            "Get the length of the value stored in a key", "2.2.0", "O(1)", CmdStrLen));
+                    "Get the length of the value stored in a key", "2.2.0", "O(1)", CmdStrLen));
   r.Add(MakeCommand("string", "getrange", 4, kR, 1, 1, 1, "@read @string @slow",
-            "Get a substring of the string stored at a key", "2.4.0", "O(N)", CmdGetRange));
+                    "Get a substring of the string stored at a key", "2.4.0", "O(N)", CmdGetRange));
   r.Add(MakeCommand("string", "substr", 4, kR, 1, 1, 1, "@read @string @slow",
-            "Get a substring of the string stored at a key", "1.0.0", "O(N)", CmdGetRange));
+                    "Get a substring of the string stored at a key", "1.0.0", "O(N)", CmdGetRange));
   r.Add(MakeCommand("string", "setrange", 4, kW, 1, 1, 1, "@write @string @slow",
-            "Overwrite part of a string at key starting at the specified offset", "2.2.0",
-            "O(1)", CmdSetRange));
+                    "Overwrite part of a string at key starting at the specified offset", "2.2.0",
+                    "O(1)", CmdSetRange));
 }
 
 }  // namespace cachet

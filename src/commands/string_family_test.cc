@@ -38,8 +38,7 @@ TEST_F(StringFamilyTest, TtlOptionsOnTheFakeClock) {
   EXPECT_EQ(f.Run({"get", "k"}), F::kNil);
   EXPECT_EQ(f.Run({"setex", "s", "10", "v"}), F::kOk);
   EXPECT_EQ(f.Run({"ttl", "s"}), F::Int(10));
-  EXPECT_EQ(f.Run({"setex", "s", "-1", "v"}),
-            F::Err("ERR invalid expire time in 'setex' command"));
+  EXPECT_EQ(f.Run({"setex", "s", "-1", "v"}), F::Err("ERR invalid expire time in 'setex' command"));
   EXPECT_EQ(f.Run({"psetex", "p", "1500", "v"}), F::kOk);
   EXPECT_EQ(f.Run({"ttl", "p"}), F::Int(2));  // rounded like Redis
   EXPECT_EQ(f.Run({"set", "s", "plain"}), F::kOk);
@@ -82,8 +81,7 @@ TEST_F(StringFamilyTest, Counters) {
   EXPECT_EQ(f.Run({"object", "encoding", "n"}), F::Bulk("int"));
   f.Run({"set", "big", "9223372036854775807"});
   EXPECT_EQ(f.Run({"incr", "big"}), F::Err("ERR increment or decrement would overflow"));
-  EXPECT_EQ(f.Run({"decrby", "n", "-9223372036854775808"}),
-            F::Err("ERR decrement would overflow"));
+  EXPECT_EQ(f.Run({"decrby", "n", "-9223372036854775808"}), F::Err("ERR decrement would overflow"));
   f.Run({"set", "s", "abc"});
   EXPECT_EQ(f.Run({"incr", "s"}), F::Err("ERR value is not an integer or out of range"));
   EXPECT_EQ(f.Run({"incrby", "n", "1.5"}), F::Err("ERR value is not an integer or out of range"));

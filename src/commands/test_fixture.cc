@@ -46,9 +46,8 @@ CommandFixture::CommandFixture() {
     EvictionPolicy p;
     if (ParseEvictionPolicy(v, &p)) engine_->set_policy(p);
   });
-  config_.OnChange("requirepass", [this](const std::string& v) {
-    server_.requirepass_set.store(!v.empty());
-  });
+  config_.OnChange("requirepass",
+                   [this](const std::string& v) { server_.requirepass_set.store(!v.empty()); });
 }
 
 CommandFixture::~CommandFixture() = default;

@@ -1,8 +1,9 @@
 // Where option values come from: a TOML file, CACHET_* environment variables and
 // redis-server style command-line flags.
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <string>
-#include <toml++/toml.h>
 
 #include "config/config.h"
 
@@ -67,9 +68,8 @@ bool Config::LoadToml(const std::string& path, std::string* error) {
     }
   }
   for (const auto& [qualified, node] : items) {
-    std::string key = qualified.substr(qualified.find('.') == std::string::npos
-                                           ? 0
-                                           : qualified.find('.') + 1);
+    std::string key =
+        qualified.substr(qualified.find('.') == std::string::npos ? 0 : qualified.find('.') + 1);
     std::string name = OptionName(key);
     std::string text;
     if (!ScalarText(*node, &text)) {
@@ -143,9 +143,9 @@ bool Config::ParseArgs(const std::vector<std::string>& args, std::string* config
     if (name == "config") continue;
     std::string problem;
     if (!Set(name, value, true, &problem)) {
-      *error = problem == "unknown option" ? "unknown option --" + name
-                                           : "bad value for --" + name + " '" + value + "': " +
-                                                 problem;
+      *error = problem == "unknown option"
+                   ? "unknown option --" + name
+                   : "bad value for --" + name + " '" + value + "': " + problem;
       return false;
     }
   }

@@ -14,17 +14,16 @@ OptionSpec Int(std::string name, std::string def, int64_t min, int64_t max, bool
   return s;
 }
 OptionSpec Memory(std::string name, std::string def, bool mut = true) {
-  return OptionSpec{std::move(name), OptionType::kMemory, std::move(def), mut, 0, INT64_MAX,
-                    {}, {}, false};
+  return OptionSpec{
+      std::move(name), OptionType::kMemory, std::move(def), mut, 0, INT64_MAX, {}, {}, false};
 }
 OptionSpec String(std::string name, std::string def, bool mut = true) {
-  return OptionSpec{std::move(name), OptionType::kString, std::move(def), mut, 0, 0, {}, {},
-                    false};
+  return OptionSpec{std::move(name), OptionType::kString, std::move(def), mut, 0, 0, {}, {}, false};
 }
 OptionSpec Enum(std::string name, std::string def, std::vector<std::string> choices,
                 bool mut = true) {
-  return OptionSpec{std::move(name), OptionType::kEnum, std::move(def), mut, 0, 0,
-                    std::move(choices), {}, false};
+  return OptionSpec{
+      std::move(name), OptionType::kEnum, std::move(def), mut, 0, 0, std::move(choices), {}, false};
 }
 
 // Persistence arrives with its own issue; until then only the "off" settings are accepted, so
@@ -81,8 +80,9 @@ std::vector<OptionSpec> BuiltinOptions() {
   OptionSpec obuf = String("client-output-buffer-limit", "normal 268435456 67108864 60");
   obuf.validate = [](const std::string& v) {
     OutputBufferLimit limit;
-    return ParseOutputBufferLimit(v, &limit) ? std::string()
-                                             : std::string("argument must be 'normal <hard> <soft> <seconds>'");
+    return ParseOutputBufferLimit(v, &limit)
+               ? std::string()
+               : std::string("argument must be 'normal <hard> <soft> <seconds>'");
   };
   o.push_back(obuf);
   o.push_back(String("dir", ".", true));

@@ -60,8 +60,8 @@ Entry* Entry::CreateWith(std::string_view key, std::string_view value, bool has_
 void Entry::Destroy(Entry* e) { free(e); }
 
 Entry* Entry::Resize(Entry* e, size_t new_value_len, bool has_expire, size_t reserve) {
-  bool same_layout = has_expire == e->has_expire() &&
-                     ((e->bytes_[5] & kWideValue) != 0 || new_value_len <= 255);
+  bool same_layout =
+      has_expire == e->has_expire() && ((e->bytes_[5] & kWideValue) != 0 || new_value_len <= 255);
   if (same_layout && new_value_len <= e->value_capacity()) {
     e->set_value_len(new_value_len);
     return e;
@@ -84,9 +84,7 @@ std::string_view Entry::value() const {
                           value_len());
 }
 
-char* Entry::mutable_value() {
-  return reinterpret_cast<char*>(bytes_ + key_offset() + key_len());
-}
+char* Entry::mutable_value() { return reinterpret_cast<char*>(bytes_ + key_offset() + key_len()); }
 
 size_t Entry::key_len() const {
   return (bytes_[5] & kWideKey) ? Load32(bytes_ + key_len_offset()) : bytes_[key_len_offset()];

@@ -87,8 +87,7 @@ class KeyTable {
     return (s & ~(uint64_t{0xff} << 56)) | (static_cast<uint64_t>(dist + 1) << 56);
   }
   static Slot Pack(Entry* e, uint8_t tag) {
-    return reinterpret_cast<uint64_t>(e) | (static_cast<uint64_t>(tag) << 48) |
-           (uint64_t{1} << 56);
+    return reinterpret_cast<uint64_t>(e) | (static_cast<uint64_t>(tag) << 48) | (uint64_t{1} << 56);
   }
 
   size_t HomeOf(uint64_t hash) const { return HomeOfPosition(PositionOf(hash)); }
@@ -129,7 +128,8 @@ uint64_t KeyTable::Scan(uint64_t cursor, size_t count, F&& emit) const {
     if (home < start) continue;
     emit(Unpack(s));
     ++emitted;
-    bool group_ends = i + 1 >= total_ || slots_[i + 1] == 0 || (i + 1 - DistanceOf(slots_[i + 1])) != home;
+    bool group_ends =
+        i + 1 >= total_ || slots_[i + 1] == 0 || (i + 1 - DistanceOf(slots_[i + 1])) != home;
     if (group_ends && (emitted >= count || visited >= count * 10)) {
       return home + 1 >= cap_ ? 0 : FirstPositionOfHome(home + 1);
     }

@@ -9,14 +9,12 @@ namespace cachet {
 constexpr uint8_t kLfuInitialCounter = 5;
 
 struct LfuParams {
-  int log_factor = 10;  // lfu-log-factor
+  int log_factor = 10;    // lfu-log-factor
   int decay_minutes = 1;  // lfu-decay-time
 };
 
 inline uint32_t LruStamp(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 1000); }
-inline uint32_t LruIdleSeconds(uint32_t stamp, int64_t now_ms) {
-  return LruStamp(now_ms) - stamp;
-}
+inline uint32_t LruIdleSeconds(uint32_t stamp, int64_t now_ms) { return LruStamp(now_ms) - stamp; }
 
 uint32_t LfuInitial(int64_t now_ms);
 // The counter after decay for the minutes elapsed since the last access.

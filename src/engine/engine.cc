@@ -100,10 +100,10 @@ DbKeyspaceInfo Engine::KeyspaceInfo(int db) {
     info.expires += slice.expires.size();
     // A few items per shard estimate the average TTL, as Redis's sampling does.
     for (size_t j = 0; j < slice.expires.size() && j < 8; ++j) {
-      ttl_sum += std::max<int64_t>(0, slice.expires.At(j * (slice.expires.size() / 8 + 1) %
-                                                       slice.expires.size())
-                                              .deadline_ms -
-                                          now);
+      ttl_sum += std::max<int64_t>(
+          0,
+          slice.expires.At(j * (slice.expires.size() / 8 + 1) % slice.expires.size()).deadline_ms -
+              now);
       ++ttl_samples;
     }
   }

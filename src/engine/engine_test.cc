@@ -103,8 +103,9 @@ TEST_F(EngineTest, DeadlineChangesAndPersist) {
 TEST_F(EngineTest, MemoryAccountingReturnsToZero) {
   int64_t base = engine_.DatasetBytes();
   EXPECT_EQ(base, 0);
-  for (int i = 0; i < 5000; ++i) Set("key:" + std::to_string(i), std::string(i % 300, 'v'),
-                                     i % 2 ? clock_.NowMs() + 100000 : -1);
+  for (int i = 0; i < 5000; ++i)
+    Set("key:" + std::to_string(i), std::string(i % 300, 'v'),
+        i % 2 ? clock_.NowMs() + 100000 : -1);
   EXPECT_GT(engine_.DatasetBytes(), 5000 * 16);
   for (int i = 0; i < 5000; ++i) {
     std::string k = "key:" + std::to_string(i);

@@ -42,8 +42,8 @@ class KeyAccess {
   Entry* SetString(int db, std::string_view key, std::string_view value, Encoding enc,
                    int64_t deadline);
   // Creates a string of value_len uninitialised bytes (+reserve spare). key must be absent.
-  Entry* CreateString(int db, std::string_view key, size_t value_len, size_t reserve,
-                      Encoding enc, int64_t deadline);
+  Entry* CreateString(int db, std::string_view key, size_t value_len, size_t reserve, Encoding enc,
+                      int64_t deadline);
   // Resizes e's value keeping the prefix, TTL and metadata. Returns the entry (it may move).
   Entry* ResizeValue(int db, Entry* e, size_t new_len, size_t reserve);
   // Sets (deadline >= 0) or removes (kNoDeadline) e's TTL. Returns the entry (it may move).

@@ -83,8 +83,7 @@ RespParser::Status RespParser::Parse(std::string_view data, std::vector<std::str
 }
 
 RespParser::Status RespParser::ParseInline(std::string_view data,
-                                           std::vector<std::string_view>* args,
-                                           size_t* consumed) {
+                                           std::vector<std::string_view>* args, size_t* consumed) {
   const char* nl = static_cast<const char*>(memchr(data.data(), '\n', data.size()));
   if (nl == nullptr) {
     if (data.size() > limits_.max_inline_len) return Fail("too big inline request");

@@ -42,8 +42,7 @@ class RespParser {
   size_t bytes_wanted() const { return bulk_wanted_; }
 
  private:
-  Status ParseInline(std::string_view data, std::vector<std::string_view>* args,
-                     size_t* consumed);
+  Status ParseInline(std::string_view data, std::vector<std::string_view>* args, size_t* consumed);
   Status Fail(std::string message);
   void Reset();
 

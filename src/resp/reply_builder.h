@@ -28,11 +28,11 @@ class ReplyBuilder {
   void Null();       // $-1 in RESP2, _ in RESP3
   void NullArray();  // *-1 in RESP2, _ in RESP3
   void ArrayHeader(size_t n);
-  void MapHeader(size_t pairs);  // RESP2: flat array of 2n
-  void SetHeader(size_t n);      // RESP2: array
-  void PushHeader(size_t n);     // RESP2: array
-  void Double(double d);         // RESP2: bulk string
-  void Bool(bool b);             // RESP2: integer 0/1
+  void MapHeader(size_t pairs);       // RESP2: flat array of 2n
+  void SetHeader(size_t n);           // RESP2: array
+  void PushHeader(size_t n);          // RESP2: array
+  void Double(double d);              // RESP2: bulk string
+  void Bool(bool b);                  // RESP2: integer 0/1
   void Verbatim(std::string_view s);  // RESP3 "=...txt:"; RESP2 bulk
   void Raw(std::string_view bytes) { out_->append(bytes); }
 

@@ -92,8 +92,7 @@ void ClientConnection::AfterCommands(int64_t now_ms) {
   info_.output_pending.store(pending_output(), std::memory_order_relaxed);
   uint64_t in = bytes_read(), out = bytes_written();
   server_->connections.net_input_bytes.fetch_add(in - reported_in_, std::memory_order_relaxed);
-  server_->connections.net_output_bytes.fetch_add(out - reported_out_,
-                                                  std::memory_order_relaxed);
+  server_->connections.net_output_bytes.fetch_add(out - reported_out_, std::memory_order_relaxed);
   reported_in_ = in;
   reported_out_ = out;
   info_.net_in.store(in, std::memory_order_relaxed);
@@ -110,10 +109,11 @@ void ClientConnection::AfterCommands(int64_t now_ms) {
     soft_limit_since_ms_ = 0;
   }
   if (over_hard || over_soft) {
-    LOG_WARNING("Client id=%llu addr=%s closed for overcoming of output buffer limits "
-                "(%lld bytes pending).",
-                static_cast<unsigned long long>(info_.id), info_.addr.c_str(),
-                static_cast<long long>(pending));
+    LOG_WARNING(
+        "Client id=%llu addr=%s closed for overcoming of output buffer limits "
+        "(%lld bytes pending).",
+        static_cast<unsigned long long>(info_.id), info_.addr.c_str(),
+        static_cast<long long>(pending));
     Close();
   }
 }

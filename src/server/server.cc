@@ -91,16 +91,15 @@ void Server::WatchConfig() {
   config_->OnChange("lfu-decay-time", [engine, config](const std::string&) {
     engine->set_lfu_decay_time(static_cast<int>(config->GetInt("lfu-decay-time")));
   });
-  config_->OnChange("requirepass", [this](const std::string& v) {
-    context_.requirepass_set.store(!v.empty());
-  });
+  config_->OnChange("requirepass",
+                    [this](const std::string& v) { context_.requirepass_set.store(!v.empty()); });
   config_->OnChange("loglevel", [](const std::string& v) {
     LogLevel level;
     if (ParseLogLevel(v, &level)) SetLogLevel(level);
   });
-  for (const char* name : {"proto-max-bulk-len", "client-query-buffer-limit", "timeout",
-                           "client-output-buffer-limit", "slowlog-log-slower-than",
-                           "slowlog-max-len"}) {
+  for (const char* name :
+       {"proto-max-bulk-len", "client-query-buffer-limit", "timeout", "client-output-buffer-limit",
+        "slowlog-log-slower-than", "slowlog-max-len"}) {
     config_->OnChange(name, [this](const std::string&) { ApplyLimits(); });
   }
 }
@@ -119,13 +118,13 @@ bool Server::Start(std::string* error) {
   for (int i = 0; i < context_.threads; ++i) {
     loops_[i].loop = std::make_unique<EventLoop>(i);
     // Active expiry every 10 ms, with at most a quarter of the time spent on it.
-    loops_[i].loop->AddPeriodic(10, [this, i] {
-      engine_->ActiveExpire(i, context_.threads, 2500);
-    });
+    loops_[i].loop->AddPeriodic(10,
+                                [this, i] { engine_->ActiveExpire(i, context_.threads, 2500); });
     int64_t cron_ms = std::max<int64_t>(1, 1000 / config_->GetInt("hz"));
     loops_[i].loop->AddPeriodic(cron_ms, [this, i] { Cron(i); });
   }
-  listener_ = std::make_unique<Listener>(loops_[0].loop.get(), fd, [this](int cfd) { Accept(cfd); });
+  listener_ =
+      std::make_unique<Listener>(loops_[0].loop.get(), fd, [this](int cfd) { Accept(cfd); });
   listener_->Start();
   for (auto& state : loops_) {
     EventLoop* loop = state.loop.get();
@@ -194,8 +193,8 @@ void Server::SampleOps() {
   int64_t now = MonotonicUs() / 1000;
   uint64_t count = CommandStats::Totals().commands_processed;
   if (last_ops_sample_ms_ != 0 && now > last_ops_sample_ms_) {
-    int64_t rate = static_cast<int64_t>(count - last_ops_count_) * 1000 /
-                   (now - last_ops_sample_ms_);
+    int64_t rate =
+        static_cast<int64_t>(count - last_ops_count_) * 1000 / (now - last_ops_sample_ms_);
     ops_samples_.push_back(rate);
     if (ops_samples_.size() > 16) ops_samples_.erase(ops_samples_.begin());
     int64_t sum = 0;

@@ -468,7 +468,9 @@ class Gen:
         if rng.random() < 0.5 and len(args) > 1:
             args = args[:rng.randint(1, len(args) - 1)]
         else:
-            args = args + [rng.choice([b"extra", self.key(), b"1", b"NX"])
+            # NUL-free: some errors echo the argument, and redis cuts it at
+            # the first NUL (C string artefact)
+            args = args + [rng.choice([b"extra", b"k1", b"", b"1", b"NX"])
                            for _ in range(rng.randint(1, 2))]
         return ("cmd", args, kind)
 
