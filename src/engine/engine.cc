@@ -42,6 +42,7 @@ void DestroyEntry(Engine& engine, Shard& shard, Entry* e) {
 Engine::Engine(const EngineOptions& options)
     : databases_(options.databases),
       clock_(options.clock),
+      count_process_memory_(options.count_process_memory),
       shards_(new Shard[kShards]),
       maxmemory_(options.maxmemory),
       policy_(options.policy),
@@ -67,6 +68,7 @@ uint32_t Engine::InitialAccess() const {
 }
 
 void Engine::RefreshMemory() {
+  if (!count_process_memory_) return;
   AllocatorStats stats = ReadAllocatorStats();
   overhead_bytes_.store(std::max<int64_t>(0, stats.allocated - DatasetBytes()));
 }

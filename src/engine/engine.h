@@ -31,6 +31,9 @@ struct EngineOptions {
   int maxmemory_samples = 5;
   LfuParams lfu;
   const Clock* clock = SystemClock::Get();
+  // Whether maxmemory counts the whole process's allocations (the server, like Redis's
+  // used_memory) or only the dataset (an engine embedded in someone else's program).
+  bool count_process_memory = true;
 };
 
 // Totals over all shards, for INFO.
@@ -128,6 +131,7 @@ class Engine {
 
   const int databases_;
   const Clock* clock_;
+  const bool count_process_memory_;
   std::unique_ptr<Shard[]> shards_;
   std::atomic<int64_t> maxmemory_;
   std::atomic<EvictionPolicy> policy_;
