@@ -125,29 +125,66 @@ void Engine::FreeSlices(std::vector<DbSlice> slices, bool async) {
 
 void Engine::FlushDb(int db, bool async) {
   std::vector<DbSlice> removed;
-  removed.reserve(kShards);
+  LockAll();
+  uint64_t keys = 0;
   for (int i = 0; i < kShards; ++i) {
     Shard& shard = shards_[i];
-    std::lock_guard<std::mutex> lock(shard.mu);
     DbSlice& slice = shard.dbs[db];
     if (slice.table.size() == 0) continue;
+    keys += slice.table.size();
     int64_t bytes = SliceIndexBytes(slice);
     slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->AllocatedBytes()); });
     Charge(*this, shard, -bytes);
     removed.push_back(std::move(slice));
     slice = DbSlice();
   }
+  AddDirty(keys);
+  if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
+  UnlockAll();
   FreeSlices(std::move(removed), async);
 }
 
 void Engine::FlushAll(bool async) {
-  for (int db = 0; db < databases_; ++db) FlushDb(db, async);
+  std::vector<DbSlice> removed;
+  LockAll();
+  uint64_t keys = 0;
+  for (int i = 0; i < kShards; ++i) {
+    Shard& shard = shards_[i];
+    for (DbSlice& slice : shard.dbs) {
+      if (slice.table.size() == 0) continue;
+      keys += slice.table.size();
+      int64_t bytes = SliceIndexBytes(slice);
+      slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->AllocatedBytes()); });
+      Charge(*this, shard, -bytes);
+      removed.push_back(std::move(slice));
+      slice = DbSlice();
+    }
+  }
+  AddDirty(keys);
+  if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
+  UnlockAll();
+  FreeSlices(std::move(removed), async);
 }
 
 void Engine::SwapDb(int a, int b) {
   LockAll();
   for (int i = 0; i < kShards; ++i) std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
+  AddDirty(1);
+  if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
   UnlockAll();
+}
+
+void Engine::ForEachEntryUnlocked(int db,
+                                  const std::function<void(const Entry*, int64_t)>& fn) {
+  int64_t now = NowMs();
+  for (int i = 0; i < kShards; ++i) {
+    const DbSlice& slice = shards_[i].dbs[db];
+    slice.table.ForEach([&](Entry* e) {
+      int64_t deadline = e->has_expire() ? slice.expires.DeadlineOf(e) : -1;
+      if (deadline >= 0 && deadline < now) return;  // expired: not part of the dataset
+      fn(e, deadline);
+    });
+  }
 }
 
 uint64_t Engine::Scan(int db, uint64_t cursor, size_t count,

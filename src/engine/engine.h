@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "core/lfu.h"
 #include "engine/eviction_policy.h"
+#include "engine/propagation.h"
 #include "engine/shard.h"
 
 namespace cachet {
@@ -123,10 +124,23 @@ class Engine {
   // Frees a removed entry now, or on the lazy-free thread when async.
   void FreeSlices(std::vector<DbSlice> slices, bool async);
 
- private:
-  friend class KeyAccess;
+  // Every shard lock, in order (SWAPDB, FLUSH, snapshots and forks).
   void LockAll();
   void UnlockAll();
+  // Calls fn(entry, deadline or -1) for every live entry of db without locking.
+  // REQUIRES: LockAll() held by the caller, or a forked child.
+  void ForEachEntryUnlocked(int db, const std::function<void(const Entry*, int64_t)>& fn);
+
+  // The append-only log evictions are written to (DEL), or nullptr.
+  void set_command_log(CommandLog* log) { command_log_.store(log); }
+  CommandLog* command_log() const { return command_log_.load(); }
+  // Changes since the last snapshot (for save rules and INFO).
+  uint64_t dirty() const { return dirty_.load(std::memory_order_relaxed); }
+  void AddDirty(uint64_t n) { dirty_.fetch_add(n, std::memory_order_relaxed); }
+  void SubtractDirty(uint64_t n) { dirty_.fetch_sub(n); }
+
+ private:
+  friend class KeyAccess;
   size_t ExpireShard(Shard& shard, int64_t now, size_t limit);
 
   const int databases_;
@@ -141,6 +155,8 @@ class Engine {
   std::atomic<int64_t> dataset_bytes_{0};
   std::atomic<int64_t> overhead_bytes_{0};
   std::atomic<uint32_t> evict_cursor_{0};
+  std::atomic<CommandLog*> command_log_{nullptr};
+  std::atomic<uint64_t> dirty_{0};
   std::unique_ptr<LazyFreer> lazy_freer_;
 };
 

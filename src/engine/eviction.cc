@@ -73,6 +73,10 @@ bool Engine::EvictIfNeeded() {
     misses = 0;
     DbSlice& slice = shard.dbs[best.db];
     std::string_view key = best.entry->key();
+    if (CommandLog* log = command_log()) {  // replay must not bring the key back
+      std::string_view del[] = {"DEL", key};
+      log->Append(best.db, del);
+    }
     RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
     ++shard.counters.evicted_keys;
   }

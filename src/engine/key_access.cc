@@ -32,6 +32,11 @@ KeyAccess::KeyAccess(Engine& engine, std::span<const std::string_view> keys) : e
 }
 
 KeyAccess::~KeyAccess() {
+  if (mutated_) {
+    engine_.AddDirty(1);
+    // Still under the shard locks: the log sees changes to a key in execution order.
+    if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
+  }
   if (single_shard_ >= 0) {
     engine_.shard(single_shard_).mu.unlock();
     return;
@@ -94,6 +99,7 @@ int64_t KeyAccess::DeadlineOf(int db, const Entry* e) {
 
 Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value, Encoding enc,
                             int64_t deadline) {
+  Mutated();
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   DbSlice& slice = shard.dbs[db];
@@ -130,6 +136,7 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
 
 Entry* KeyAccess::CreateString(int db, std::string_view key, size_t value_len, size_t reserve,
                                Encoding enc, int64_t deadline) {
+  Mutated();
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   Entry* e = Entry::Create(key, value_len, deadline >= 0, reserve);
@@ -140,6 +147,7 @@ Entry* KeyAccess::CreateString(int db, std::string_view key, size_t value_len, s
 }
 
 Entry* KeyAccess::ResizeValue(int db, Entry* e, size_t new_len, size_t reserve) {
+  Mutated();
   uint64_t hash;
   Shard& shard = ShardFor(e->key(), &hash);
   DbSlice& slice = shard.dbs[db];
@@ -155,6 +163,7 @@ Entry* KeyAccess::ResizeValue(int db, Entry* e, size_t new_len, size_t reserve) 
 }
 
 Entry* KeyAccess::SetDeadline(int db, Entry* e, int64_t deadline) {
+  Mutated();
   uint64_t hash;
   Shard& shard = ShardFor(e->key(), &hash);
   DbSlice& slice = shard.dbs[db];
@@ -176,6 +185,7 @@ Entry* KeyAccess::SetDeadline(int db, Entry* e, int64_t deadline) {
 
 bool KeyAccess::Delete(int db, std::string_view key) {
   if (Find(db, key, false) == nullptr) return false;
+  Mutated();
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   DbSlice& slice = shard.dbs[db];
@@ -184,6 +194,7 @@ bool KeyAccess::Delete(int db, std::string_view key) {
 }
 
 void KeyAccess::DeleteEntry(int db, Entry* e) {
+  Mutated();
   uint64_t hash;
   Shard& shard = ShardFor(e->key(), &hash);
   DbSlice& slice = shard.dbs[db];
@@ -192,6 +203,7 @@ void KeyAccess::DeleteEntry(int db, Entry* e) {
 
 Entry* KeyAccess::CopyEntry(const Entry* src, int dst_db, std::string_view dst_key,
                             int64_t deadline) {
+  Mutated();
   uint64_t hash;
   Shard& shard = ShardFor(dst_key, &hash);
   Entry* e = Entry::CreateWith(dst_key, src->value(), deadline >= 0);

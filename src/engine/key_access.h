@@ -59,8 +59,11 @@ class KeyAccess {
   Entry* FindIn(Shard& shard, DbSlice& slice, std::string_view key, uint64_t hash, bool touch);
   void Touch(Shard& shard, Entry* e);
 
+  void Mutated() { mutated_ = true; }
+
   Engine& engine_;
   int64_t now_;
+  bool mutated_ = false;
   int single_shard_ = -1;
   std::vector<int> shards_;  // ascending, used when more than one key is locked
 };

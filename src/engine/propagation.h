@@ -1,0 +1,48 @@
+// Propagation: how a command's effect reaches the append-only log. The dispatcher opens a
+// PropagationScope for each write command; when the command changes data, KeyAccess emits the
+// scope's arguments to the CommandLog while it still holds the shard locks, so the log's order
+// is the order in which commands changed each key. Commands whose replay would differ (relative
+// TTLs, INCRBYFLOAT) log a rewritten, deterministic form instead (Rewrite()).
+//
+// Thread-safety: a scope belongs to the thread running the command (thread_local current);
+// CommandLog::Append must be thread-safe.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cachet {
+
+class CommandLog {
+ public:
+  virtual ~CommandLog() = default;
+  virtual void Append(int db, std::span<const std::string_view> args) = 0;
+};
+
+class PropagationScope {
+ public:
+  PropagationScope(CommandLog* log, int db, std::span<const std::string_view> args);
+  ~PropagationScope();
+  PropagationScope(const PropagationScope&) = delete;
+  PropagationScope& operator=(const PropagationScope&) = delete;
+
+  // The scope of the command running on this thread, or nullptr.
+  static PropagationScope* Current();
+  // Log `args` instead of the command's own arguments.
+  static void Rewrite(std::vector<std::string> args);
+  // Called (under the shard locks) when the command changed data. Emits once.
+  void Emit();
+
+ private:
+  CommandLog* log_;
+  int db_;
+  std::span<const std::string_view> args_;
+  std::vector<std::string> rewritten_;
+  bool has_rewrite_ = false;
+  bool emitted_ = false;
+  PropagationScope* previous_;
+};
+
+}  // namespace cachet
