@@ -74,6 +74,8 @@ struct ClientState {
   bool monitor = false;
   // Set by a handler that needs the connection layer to act after the reply.
   bool become_monitor = false;
+  // Replaying the append-only log at start-up: no OOM checks, slow log or MONITOR.
+  bool replaying = false;
 };
 
 struct CommandContext {

@@ -11,6 +11,7 @@
 #include "commands/slowlog.h"
 #include "config/config.h"
 #include "engine/engine.h"
+#include "engine/propagation.h"
 
 namespace cachet {
 namespace {
@@ -121,7 +122,16 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
     return;
   }
   Engine& engine = *server.engine;
-  if ((target->flags & kCmdDenyOom) && engine.maxmemory() > 0 && !engine.EvictIfNeeded()) {
+  if ((target->flags & kCmdWrite) && server.persistence != nullptr && !client.replaying) {
+    std::string refused;
+    if (server.persistence->WritesRefused(&refused)) {
+      ThreadCounters::Bump(counters.commands[target->id].rejected);
+      reply.Error(refused);
+      return;
+    }
+  }
+  if ((target->flags & kCmdDenyOom) && engine.maxmemory() > 0 && !client.replaying &&
+      !engine.EvictIfNeeded()) {
     ThreadCounters::Bump(counters.commands[target->id].rejected);
     reply.Error(errors::kOutOfMemory);
     return;
@@ -130,7 +140,13 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
   CommandContext ctx{server, client, reply, target};
   uint64_t errors_before = reply.errors();
   int64_t start = MonotonicUs();
-  target->handler(ctx, args);
+  CommandLog* log = (target->flags & kCmdWrite) ? server.command_log.load() : nullptr;
+  if (log != nullptr) {
+    PropagationScope scope(log, client.db, args);
+    target->handler(ctx, args);
+  } else {
+    target->handler(ctx, args);
+  }
   int64_t duration = MonotonicUs() - start;
 
   ThreadCounters::Command& c = counters.commands[target->id];
@@ -138,6 +154,7 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
   ThreadCounters::Bump(c.usec, static_cast<uint64_t>(duration));
   if (reply.errors() != errors_before) ThreadCounters::Bump(c.failed);
 
+  if (client.replaying) return;
   if (!(target->flags & kCmdSkipSlowlog)) {
     int64_t threshold = server.slowlog_threshold_us.load(std::memory_order_relaxed);
     if (threshold >= 0 && duration >= threshold) {

@@ -5,7 +5,9 @@
 #include "commands/errors.h"
 #include "commands/registry.h"
 #include "commands/reply_util.h"
+#include "base/numbers.h"
 #include "engine/key_access.h"
+#include "engine/propagation.h"
 
 namespace cachet {
 namespace {
@@ -72,8 +74,12 @@ void ExpireGeneric(CommandContext& ctx, ArgList args, bool seconds, bool absolut
     return;
   }
   if (when <= access.now()) {
+    if (PropagationScope::Current()) PropagationScope::Rewrite({"DEL", std::string(args[1])});
     access.DeleteEntry(ctx.db(), e);
   } else {
+    if (PropagationScope::Current()) {
+      PropagationScope::Rewrite({"PEXPIREAT", std::string(args[1]), Int64ToString(when)});
+    }
     access.SetDeadline(ctx.db(), e, when);
   }
   ctx.reply.Integer(1);

@@ -124,15 +124,13 @@ void MemorySection(ServerContext& s, InfoWriter& w) {
 }
 
 void PersistenceSection(ServerContext& s, InfoWriter& w) {
-  // Persistence lands with its own issue; until then nothing is ever saved, and INFO says so.
   w.Section("Persistence");
-  w.Field("loading", 0);
-  w.Field("async_loading", 0);
-  w.Field("rdb_bgsave_in_progress", 0);
-  w.Field("rdb_last_save_time", s.start_time_ms / 1000);
-  w.Field("aof_enabled", 0);
-  w.Field("aof_rewrite_in_progress", 0);
-  w.Field("cachet_persistence", "none");
+  if (s.persistence != nullptr) {
+    w.text() += s.persistence->InfoFields();
+  } else {
+    w.Field("loading", 0);
+    w.Field("aof_enabled", 0);
+  }
 }
 
 void StatsSection(ServerContext& s, InfoWriter& w) {

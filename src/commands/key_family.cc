@@ -188,16 +188,16 @@ void CmdCopy(CommandContext& ctx, ArgList args) {
     } else if (ArgIs(args[j], "db") && j + 1 < args.size()) {
       int64_t v;
       if (!ParseInt32Arg(args[j + 1], &v, ctx.reply)) return;
+      if (v < 0 || v >= ctx.engine().databases()) {  // checked at once, as Redis does
+        ctx.reply.Error(errors::kDbIndexOutOfRange);
+        return;
+      }
       dst_db = v;
       ++j;
     } else {
       ctx.reply.Error(errors::kSyntax);
       return;
     }
-  }
-  if (dst_db < 0 || dst_db >= ctx.engine().databases()) {
-    ctx.reply.Error(errors::kDbIndexOutOfRange);
-    return;
   }
   if (dst_db == ctx.db() && src == dst) {
     ctx.reply.Error(errors::kSameObject);

@@ -62,6 +62,7 @@ CommandRegistry::CommandRegistry() {
   RegisterConfigFamily(*this);
   RegisterInfoFamily(*this);
   RegisterCommandFamily(*this);
+  RegisterPersistenceFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

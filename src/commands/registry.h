@@ -52,5 +52,6 @@ void RegisterClientFamily(CommandRegistry& r);
 void RegisterConfigFamily(CommandRegistry& r);
 void RegisterInfoFamily(CommandRegistry& r);
 void RegisterCommandFamily(CommandRegistry& r);
+void RegisterPersistenceFamily(CommandRegistry& r);
 
 }  // namespace cachet

@@ -16,6 +16,25 @@ class ClientRegistry;
 class SlowLog;
 class CommandRegistry;
 
+class CommandLog;
+
+// What persistence commands and INFO need from the persistence manager (server/persistence.h).
+class PersistenceControl {
+ public:
+  virtual ~PersistenceControl() = default;
+  // Each returns "" on success or the full error reply text; *status is the success text.
+  virtual std::string Save() = 0;
+  virtual std::string BackgroundSave(bool schedule, std::string* status) = 0;
+  virtual std::string BackgroundRewrite(std::string* status) = 0;
+  virtual int64_t LastSaveSeconds() const = 0;
+  // INFO persistence lines ("name:value\r\n").
+  virtual std::string InfoFields() const = 0;
+  // When writes must be refused (the append-only log cannot be written): the error text.
+  virtual bool WritesRefused(std::string* error) const = 0;
+};
+
+enum class ShutdownMode { kDefault, kNoSave, kSave };
+
 struct ConnectionStats {
   std::atomic<uint64_t> total_connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
@@ -37,7 +56,10 @@ struct ServerContext {
   int tcp_port = 0;
   int threads = 1;
   // Asks the server to shut down cleanly (SHUTDOWN); set by the server.
-  std::function<void()> request_shutdown;
+  std::function<void(ShutdownMode)> request_shutdown;
+  PersistenceControl* persistence = nullptr;
+  // The append-only log write commands go to, when appendonly is on.
+  std::atomic<CommandLog*> command_log{nullptr};
   // Cached for the hot path: empty means no password. Updated on CONFIG SET requirepass.
   std::atomic<bool> requirepass_set{false};
   // Cached slowlog-log-slower-than and slowlog-max-len (updated by CONFIG SET).

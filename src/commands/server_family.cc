@@ -185,16 +185,20 @@ void CmdMemoryHelp(CommandContext& ctx, ArgList) {
 }
 
 void CmdShutdown(CommandContext& ctx, ArgList args) {
+  ShutdownMode mode = ShutdownMode::kDefault;
   for (size_t j = 1; j < args.size(); ++j) {
-    if (!ArgIs(args[j], "nosave") && !ArgIs(args[j], "save") && !ArgIs(args[j], "now") &&
-        !ArgIs(args[j], "force")) {
+    if (ArgIs(args[j], "nosave")) {
+      mode = ShutdownMode::kNoSave;
+    } else if (ArgIs(args[j], "save")) {
+      mode = ShutdownMode::kSave;
+    } else if (!ArgIs(args[j], "now") && !ArgIs(args[j], "force")) {
       ctx.reply.Error(errors::kSyntax);
       return;
     }
   }
   // Like Redis, a successful SHUTDOWN sends no reply: the connection just closes.
   ctx.client.close_after_reply = true;
-  if (ctx.server.request_shutdown) ctx.server.request_shutdown();
+  if (ctx.server.request_shutdown) ctx.server.request_shutdown(mode);
 }
 
 }  // namespace

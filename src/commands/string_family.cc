@@ -13,6 +13,7 @@
 #include "commands/server_context.h"
 #include "config/config.h"
 #include "engine/key_access.h"
+#include "engine/propagation.h"
 
 namespace cachet {
 namespace {
@@ -50,6 +51,8 @@ Result<std::string> OpIncrByFloat(KeyAccess& access, int db, std::string_view ke
   if (std::isnan(value) || std::isinf(value)) return OpStatus::kNaNOrInfinity;
   std::string text = FormatLongDoubleHuman(value);
   Encoding enc = text.size() <= 44 ? Encoding::kEmbStr : Encoding::kRaw;
+  // Replaying the increment could round differently: log the result.
+  PropagationScope::Rewrite({"SET", std::string(key), text, "KEEPTTL"});
   access.SetString(db, key, text, enc, KeyAccess::kKeepDeadline);
   return text;
 }
@@ -90,6 +93,17 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
       ctx.reply.Null();
     }
     return;
+  }
+  if (PropagationScope::Current() != nullptr) {
+    // The log gets a deterministic form: absolute deadline, no condition, no GET.
+    std::vector<std::string> logged = {"SET", std::string(key), std::string(value)};
+    if (o.keep_ttl) {
+      logged.push_back("KEEPTTL");
+    } else if (deadline >= 0) {
+      logged.push_back("PXAT");
+      logged.push_back(Int64ToString(deadline));
+    }
+    PropagationScope::Rewrite(std::move(logged));
   }
   if (o.keep_ttl) deadline = KeyAccess::kKeepDeadline;
   access.SetString(ctx.db(), key, value, ChooseStringEncoding(value), deadline);
@@ -142,11 +156,15 @@ void CmdGetEx(CommandContext& ctx, ArgList args) {
   }
   ctx.reply.Bulk(e->value());
   bool absolute = o.unit == ExpireUnit::kExAt || o.unit == ExpireUnit::kPxAt;
+  std::string key(args[1]);
   if (absolute && deadline <= access.now()) {
+    PropagationScope::Rewrite({"DEL", key});
     access.DeleteEntry(ctx.db(), e);
   } else if (o.unit != ExpireUnit::kNone) {
+    PropagationScope::Rewrite({"PEXPIREAT", key, Int64ToString(deadline)});
     access.SetDeadline(ctx.db(), e, deadline);
-  } else if (o.persist) {
+  } else if (o.persist && e->has_expire()) {
+    PropagationScope::Rewrite({"PERSIST", key});
     access.SetDeadline(ctx.db(), e, KeyAccess::kNoDeadline);
   }
 }

@@ -84,6 +84,9 @@ struct OutputBufferLimit {
 };
 bool ParseOutputBufferLimit(const std::string& text, OutputBufferLimit* limit);
 
+// "save" rules: pairs of <seconds> <changes> ("" = no automatic snapshots).
+bool ParseSaveRules(const std::string& text, std::vector<std::pair<int64_t, int64_t>>* rules);
+
 // The built-in option table (options.cc).
 std::vector<OptionSpec> BuiltinOptions();
 

@@ -25,8 +25,11 @@ TEST(ConfigTest, DefaultsAndTypedSet) {
   EXPECT_TRUE(c.Set("MAXMEMORY-POLICY", "AllKeys-LRU", false, &err));
   EXPECT_EQ(c.GetString("maxmemory-policy"), "allkeys-lru");
   EXPECT_FALSE(c.Set("nope", "1", false, &err));
-  EXPECT_FALSE(c.Set("save", "3600 1", true, &err));  // no persistence yet: refused, not ignored
+  EXPECT_TRUE(c.Set("save", "3600 1", true, &err));
+  EXPECT_FALSE(c.Set("save", "3600", true, &err));
+  EXPECT_FALSE(c.Set("save", "0 1", true, &err));
   EXPECT_TRUE(c.Set("save", "", true, &err));
+  EXPECT_FALSE(c.Set("appendfsync", "sometimes", false, &err));
 }
 
 TEST(ConfigTest, ListenersRunOnRuntimeChanges) {

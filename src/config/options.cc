@@ -26,13 +26,29 @@ OptionSpec Enum(std::string name, std::string def, std::vector<std::string> choi
       std::move(name), OptionType::kEnum, std::move(def), mut, 0, 0, std::move(choices), {}, false};
 }
 
-// Persistence arrives with its own issue; until then only the "off" settings are accepted, so
-// that tools passing --save '' --appendonly no work and nothing pretends to persist.
-std::string OnlyEmpty(const std::string& v) {
-  return v.empty() ? "" : "persistence is not available yet: only an empty value is accepted";
+std::string ValidateSaveRules(const std::string& v) {
+  std::vector<std::pair<int64_t, int64_t>> rules;
+  return ParseSaveRules(v, &rules) ? "" : "argument must be pairs of <seconds> <changes>";
 }
 
 }  // namespace
+
+bool ParseSaveRules(const std::string& text, std::vector<std::pair<int64_t, int64_t>>* rules) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  if (words.size() % 2 != 0) return false;
+  rules->clear();
+  for (size_t i = 0; i < words.size(); i += 2) {
+    int64_t seconds = 0, changes = 0;
+    if (!ParseInt64(words[i], &seconds) || !ParseInt64(words[i + 1], &changes) || seconds < 1 ||
+        changes < 0) {
+      return false;
+    }
+    rules->emplace_back(seconds, changes);
+  }
+  return true;
+}
 
 bool ParseOutputBufferLimit(const std::string& text, OutputBufferLimit* limit) {
   std::istringstream in(text);
@@ -91,10 +107,17 @@ std::vector<OptionSpec> BuiltinOptions() {
   o.push_back(Int("slowlog-log-slower-than", "10000", -1, INT64_MAX));
   o.push_back(Int("slowlog-max-len", "128", 0, INT32_MAX));
   o.push_back(Int("hz", "10", 1, 500));
-  OptionSpec save = String("save", "");
-  save.validate = OnlyEmpty;
+  OptionSpec save = String("save", "3600 1 300 100 60 10000");
+  save.validate = ValidateSaveRules;
   o.push_back(save);
-  o.push_back(Enum("appendonly", "no", {"no"}));
+  o.push_back(String("dbfilename", "dump.cachet", false));
+  o.push_back(Enum("appendonly", "no", {"yes", "no"}));
+  o.push_back(Enum("appendfsync", "everysec", {"always", "everysec", "no"}));
+  o.push_back(String("appenddirname", "appendonlydir", false));
+  o.push_back(Enum("aof-load-truncated", "yes", {"yes", "no"}));
+  o.push_back(Enum("aof-load-corrupt", "no", {"yes", "no"}));
+  o.push_back(Int("auto-aof-rewrite-percentage", "100", 0, INT32_MAX));
+  o.push_back(Memory("auto-aof-rewrite-min-size", "67108864"));
   return o;
 }
 

@@ -10,8 +10,12 @@
 namespace cachet {
 
 ClientConnection::ClientConnection(EventLoop* loop, int fd, uint64_t id, ServerContext* server,
-                                   const ClientLimits* limits)
-    : Connection(loop, fd), server_(server), limits_(limits), reply_(output()) {
+                                   const ClientLimits* limits, Persistence* persistence)
+    : Connection(loop, fd),
+      server_(server),
+      limits_(limits),
+      persistence_(persistence),
+      reply_(output()) {
   info_.id = id;
   info_.fd = fd;
   info_.addr = PeerAddress(fd);
@@ -79,6 +83,8 @@ size_t ClientConnection::OnInput(std::string_view data) {
     }
   }
   if (ran) {
+    // Logged writes reach the file (and disk, with appendfsync always) before any reply.
+    persistence_->WriteOut();
     int64_t now = SystemClock::Get()->NowMs();
     info_.last_interaction_ms.store(now, std::memory_order_relaxed);
     AfterCommands(now);

@@ -16,6 +16,7 @@
 #include "net/connection.h"
 #include "resp/parser.h"
 #include "resp/reply_builder.h"
+#include "server/persistence.h"
 
 namespace cachet {
 
@@ -32,7 +33,7 @@ struct ClientLimits {
 class ClientConnection : public Connection, public ClientHandle {
  public:
   ClientConnection(EventLoop* loop, int fd, uint64_t id, ServerContext* server,
-                   const ClientLimits* limits);
+                   const ClientLimits* limits, Persistence* persistence);
 
   ClientInfo& info() override { return info_; }
   void RequestClose() override;
@@ -58,6 +59,7 @@ class ClientConnection : public Connection, public ClientHandle {
 
   ServerContext* server_;
   const ClientLimits* limits_;
+  Persistence* persistence_;
   ClientInfo info_;
   ClientState state_;
   RespParser parser_;

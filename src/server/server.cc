@@ -6,12 +6,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 #include "base/clock.h"
 #include "base/logging.h"
 #include "commands/command_stats.h"
+#include "commands/dispatcher.h"
 #include "commands/errors.h"
 #include "net/socket_util.h"
 
@@ -48,7 +51,10 @@ Server::Server(Config* config) : config_(config) {
   context_.run_id = RandomRunId();
   context_.start_time_ms = SystemClock::Get()->NowMs();
   context_.requirepass_set.store(!config->GetString("requirepass").empty());
-  context_.request_shutdown = [] { pthread_kill(g_main_thread, SIGTERM); };
+  context_.request_shutdown = [this](ShutdownMode mode) {
+    shutdown_mode_.store(mode);
+    pthread_kill(g_main_thread, SIGTERM);
+  };
   int threads = static_cast<int>(config->GetInt("threads"));
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   context_.threads = threads;
@@ -106,6 +112,33 @@ void Server::WatchConfig() {
 
 bool Server::Start(std::string* error) {
   g_main_thread = pthread_self();
+  // Like redis-server, work inside dir: snapshot and log paths are relative to it.
+  std::string dir = config_->GetString("dir");
+  if (chdir(dir.c_str()) != 0) {
+    *error = "cannot use dir '" + dir + "': " + strerror(errno);
+    return false;
+  }
+  persistence_ = std::make_unique<Persistence>(engine_.get(), config_, &context_);
+  context_.persistence = persistence_.get();
+  config_->OnChange("appendonly", [this](const std::string& v) {
+    persistence_->OnAppendOnlyChanged(v == "yes");
+  });
+  config_->OnChange("appendfsync", [this](const std::string& v) {
+    persistence_->OnFsyncChanged(v);
+  });
+  ClientState loader;
+  loader.authenticated = true;
+  loader.replaying = true;
+  ClientInfo loader_info;
+  loader.info = &loader_info;
+  std::string discard;
+  ReplyBuilder sink(&discard);
+  auto replay = [&](int db, ArgList args) {
+    loader.db = db;
+    Dispatch(context_, loader, sink, args);
+    discard.clear();
+  };
+  if (!persistence_->Load(replay, error)) return false;
   std::string bind = config_->GetString("bind");
   int port = static_cast<int>(config_->GetInt("port"));
   // "bind" may list several addresses; the first one is used.
@@ -160,7 +193,7 @@ void Server::Accept(int fd) {
 
 void Server::AddClient(LoopState& state, int fd) {
   auto client = std::make_shared<ClientConnection>(state.loop.get(), fd, clients_.NextId(),
-                                                   &context_, &limits_);
+                                                   &context_, &limits_, persistence_.get());
   uint64_t id = client->info().id;
   clients_.Add(client);
   state.clients[id] = client;
@@ -182,6 +215,7 @@ void Server::Cron(int loop_index) {
     }
   }
   if (loop_index == 0) {
+    persistence_->Cron();
     engine_->RefreshMemory();
     int64_t used = engine_->UsedMemory();
     if (used > context_.peak_memory.load()) context_.peak_memory.store(used);
@@ -233,6 +267,7 @@ void Server::Stop() {
   for (auto& state : loops_) state.loop->Drain();
   for (auto& state : loops_) state.clients.clear();
   listener_.reset();
+  persistence_->Shutdown(shutdown_mode_.load());
 }
 
 }  // namespace cachet

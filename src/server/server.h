@@ -20,6 +20,7 @@
 #include "net/event_loop.h"
 #include "net/listener.h"
 #include "server/client_connection.h"
+#include "server/persistence.h"
 
 namespace cachet {
 
@@ -28,7 +29,7 @@ class Server {
   explicit Server(Config* config);
   ~Server();
 
-  // Binds the port and starts the loops. Returns false with *error on failure.
+  // Loads persisted data, binds the port and starts the loops. Returns false with *error.
   bool Start(std::string* error);
   // Blocks until SIGTERM/SIGINT or SHUTDOWN, then stops everything.
   void WaitForShutdown();
@@ -63,6 +64,8 @@ class Server {
   int64_t last_ops_sample_ms_ = 0;
   uint64_t last_ops_count_ = 0;
   std::vector<int64_t> ops_samples_;
+  std::unique_ptr<Persistence> persistence_;
+  std::atomic<ShutdownMode> shutdown_mode_{ShutdownMode::kDefault};
 };
 
 }  // namespace cachet
