@@ -182,7 +182,8 @@ def _cachet_argv(port, workdir, extra, threads=None):
                            ["--client-output-buffer-limit", "normal 64mb 0 0"]
                            + list(extra))
     return [binary, "--port", str(port), "--bind", HOST, "--threads",
-            str(threads), "--loglevel", "warning"] + list(extra)
+            str(threads), "--dir", workdir, "--save", "", "--appendonly", "no",
+            "--loglevel", "warning"] + list(extra)
 
 
 def _password_of(extra):
