@@ -141,28 +141,44 @@ bool Journal::WriteLocked() {
 }
 
 bool Journal::WriteOut() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ < 0) return true;
-  if (buffer_.empty()) return !write_error_.load();
-  if (!WriteLocked()) return false;
-  if (policy_.load() == FsyncPolicy::kAlways) {
-    if (fdatasync(fd_) != 0) {
-      error_ = std::string("Errors writing to the AOF file: fsync failed: ") + strerror(errno);
-      write_error_.store(true);
-      return false;
-    }
-    last_sync_us_.store(MonotonicUs());
+  int fd = -1;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fd_ < 0) return true;
+    if (buffer_.empty()) return !write_error_.load();
+    if (!WriteLocked()) return false;
+    if (policy_.load() != FsyncPolicy::kAlways) return true;
+    fd = dup(fd_);
   }
-  return true;
+  // fsync outside the lock: other threads keep appending meanwhile; what this thread wrote
+  // is on disk when it returns.
+  return SyncFd(fd);
 }
 
 bool Journal::Sync() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ < 0) return true;
-  if (!WriteLocked()) return false;
-  bool ok = fdatasync(fd_) == 0;
+  int fd = -1;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fd_ < 0) return true;
+    if (!WriteLocked()) return false;
+    fd = dup(fd_);
+  }
+  return SyncFd(fd);
+}
+
+bool Journal::SyncFd(int fd) {
+  if (fd < 0) return false;
+  bool ok = fdatasync(fd) == 0;
+  int saved = errno;
+  close(fd);
+  if (!ok) {
+    std::lock_guard<std::mutex> lock(mu_);
+    error_ = std::string("Errors writing to the AOF file: fsync failed: ") + strerror(saved);
+    write_error_.store(true);
+    return false;
+  }
   last_sync_us_.store(MonotonicUs());
-  return ok;
+  return true;
 }
 
 std::string Journal::last_error() const {

@@ -57,6 +57,7 @@ class Journal : public CommandLog {
 
  private:
   bool WriteLocked();
+  bool SyncFd(int fd);  // fdatasync and close a dup of the log's fd
 
   std::atomic<FsyncPolicy> policy_;
   mutable std::mutex mu_;
