@@ -9,6 +9,8 @@
 #include "commands/errors.h"
 #include "commands/registry.h"
 #include "commands/reply_util.h"
+#include "commands/scan_args.h"
+#include "core/container.h"
 #include "core/glob.h"
 #include "core/lfu.h"
 #include "engine/key_access.h"
@@ -16,25 +18,10 @@
 namespace cachet {
 namespace {
 
-const char* TypeName(const Entry* e) {
-  if (e == nullptr) return "none";
-  switch (e->type()) {
-    case ValueType::kString:
-      return "string";
-  }
-  return "none";
-}
+const char* TypeOf(const Entry* e) { return e == nullptr ? "none" : TypeName(e->type()); }
 
-const char* EncodingName(const Entry* e) {
-  switch (e->encoding()) {
-    case Encoding::kInt:
-      return "int";
-    case Encoding::kEmbStr:
-      return "embstr";
-    case Encoding::kRaw:
-      return "raw";
-  }
-  return "raw";
+const char* EncodingOf(const Entry* e) {
+  return EncodingName(e->type() == ValueType::kString ? e->encoding() : e->container()->encoding());
 }
 
 void CmdDel(CommandContext& ctx, ArgList args) {
@@ -63,7 +50,7 @@ void CmdTouch(CommandContext& ctx, ArgList args) {
 
 void CmdType(CommandContext& ctx, ArgList args) {
   KeyAccess access(ctx.engine(), args[1]);
-  ctx.reply.SimpleString(TypeName(access.Find(ctx.db(), args[1], false)));
+  ctx.reply.SimpleString(TypeOf(access.Find(ctx.db(), args[1], false)));
 }
 
 void CmdKeys(CommandContext& ctx, ArgList args) {
@@ -77,55 +64,15 @@ void CmdKeys(CommandContext& ctx, ArgList args) {
   for (const std::string& k : keys) ctx.reply.Bulk(k);
 }
 
-// Redis parses SCAN cursors with strtoul: leading '+'/'-' allowed, no spaces, no overflow.
-bool ParseCursor(std::string_view arg, uint64_t* cursor) {
-  std::string text(arg);
-  if (!text.empty() && isspace(static_cast<unsigned char>(text[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  *cursor = strtoull(text.c_str(), &end, 10);
-  return *end == '\0' && errno != ERANGE;
-}
-
 void CmdScan(CommandContext& ctx, ArgList args) {
-  uint64_t cursor;
-  if (!ParseCursor(args[1], &cursor)) {
-    ctx.reply.Error(errors::kInvalidCursor);
-    return;
-  }
-  int64_t count = 10;
-  std::string_view pattern;
-  std::string_view type;
-  bool use_pattern = false, use_type = false;
-  for (size_t i = 2; i < args.size(); i += 2) {
-    if (i + 1 >= args.size()) {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-    if (ArgIs(args[i], "count")) {
-      if (!ParseIntArg(args[i + 1], &count, ctx.reply)) return;
-      if (count < 1) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-    } else if (ArgIs(args[i], "match")) {
-      pattern = args[i + 1];
-      use_pattern = !(pattern.size() == 1 && pattern[0] == '*');
-    } else if (ArgIs(args[i], "type")) {
-      type = args[i + 1];
-      use_type = true;
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
+  ScanArgs scan;
+  if (!ParseScanArgs(args, 1, true, &scan, ctx.reply)) return;
   std::vector<std::string> keys;
-  uint64_t next =
-      ctx.engine().Scan(ctx.db(), cursor, static_cast<size_t>(count), [&](const Entry* e) {
-        if (use_pattern && !GlobMatch(pattern, e->key())) return;
-        if (use_type && !ArgIs(type, TypeName(e))) return;
-        keys.emplace_back(e->key());
-      });
+  uint64_t next = ctx.engine().Scan(ctx.db(), scan.cursor, scan.count, [&](const Entry* e) {
+    if (scan.use_pattern && !GlobMatch(scan.pattern, e->key())) return;
+    if (scan.use_type && !ArgIs(scan.type, TypeOf(e))) return;
+    keys.emplace_back(e->key());
+  });
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(Int64ToString(static_cast<int64_t>(next)));
   ctx.reply.ArrayHeader(keys.size());
@@ -234,7 +181,7 @@ void CmdObjectEncoding(CommandContext& ctx, ArgList args) {
     ctx.reply.Null();
     return;
   }
-  ctx.reply.Bulk(EncodingName(e));
+  ctx.reply.Bulk(EncodingOf(e));
 }
 
 void CmdObjectFreq(CommandContext& ctx, ArgList args) {

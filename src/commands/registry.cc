@@ -63,6 +63,7 @@ CommandRegistry::CommandRegistry() {
   RegisterInfoFamily(*this);
   RegisterCommandFamily(*this);
   RegisterPersistenceFamily(*this);
+  RegisterHashFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

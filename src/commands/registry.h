@@ -53,5 +53,6 @@ void RegisterConfigFamily(CommandRegistry& r);
 void RegisterInfoFamily(CommandRegistry& r);
 void RegisterCommandFamily(CommandRegistry& r);
 void RegisterPersistenceFamily(CommandRegistry& r);
+void RegisterHashFamily(CommandRegistry& r);
 
 }  // namespace cachet

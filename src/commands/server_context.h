@@ -8,6 +8,8 @@
 #include <functional>
 #include <string>
 
+#include "core/container.h"
+
 namespace cachet {
 
 class Engine;
@@ -58,6 +60,8 @@ struct ServerContext {
   // Asks the server to shut down cleanly (SHUTDOWN); set by the server.
   std::function<void(ShutdownMode)> request_shutdown;
   PersistenceControl* persistence = nullptr;
+  // hash-max-listpack-entries and friends (set at start; CONFIG SET updates them).
+  EncodingLimits encoding_limits;
   // The append-only log write commands go to, when appendonly is on.
   std::atomic<CommandLog*> command_log{nullptr};
   // Cached for the hot path: empty means no password. Updated on CONFIG SET requirepass.

@@ -152,7 +152,7 @@ void CmdMemoryUsage(CommandContext& ctx, ArgList args) {
     return;
   }
   // The entry itself, its table slot, and its expiry index item if it has a TTL.
-  int64_t bytes = static_cast<int64_t>(e->AllocatedBytes()) + 8 + (e->has_expire() ? 16 : 0);
+  int64_t bytes = static_cast<int64_t>(e->TotalBytes()) + 8 + (e->has_expire() ? 16 : 0);
   ctx.reply.Integer(bytes);
 }
 

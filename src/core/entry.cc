@@ -8,6 +8,8 @@
 #include <cstring>
 #include <new>
 
+#include "core/container.h"
+
 namespace cachet {
 namespace {
 
@@ -57,7 +59,27 @@ Entry* Entry::CreateWith(std::string_view key, std::string_view value, bool has_
   return e;
 }
 
-void Entry::Destroy(Entry* e) { free(e); }
+Entry* Entry::CreateWithContainer(std::string_view key, Container* c, bool has_expire) {
+  Entry* e = Create(key, sizeof(Container*), has_expire);
+  memcpy(e->mutable_value(), &c, sizeof(c));
+  e->set_type(c->type());
+  return e;
+}
+
+void Entry::Destroy(Entry* e) {
+  if (e->type() != ValueType::kString) delete e->container();
+  free(e);
+}
+
+Container* Entry::container() const {
+  Container* c;
+  memcpy(&c, value().data(), sizeof(c));
+  return c;
+}
+
+size_t Entry::TotalBytes() const {
+  return AllocatedBytes() + (type() == ValueType::kString ? 0 : container()->MemoryBytes());
+}
 
 Entry* Entry::Resize(Entry* e, size_t new_value_len, bool has_expire, size_t reserve) {
   bool same_layout =
@@ -71,7 +93,7 @@ Entry* Entry::Resize(Entry* e, size_t new_value_len, bool has_expire, size_t res
   memcpy(n->bytes_, e->bytes_, 5);  // access and meta
   if (has_expire && e->has_expire()) n->set_heap_index(e->heap_index());
   memcpy(n->mutable_value(), e->value().data(), std::min(new_value_len, e->value_len()));
-  Destroy(e);
+  free(e);  // the new entry took over the value, including an aggregate it points to
   return n;
 }
 

@@ -18,8 +18,20 @@
 
 namespace cachet {
 
-enum class ValueType : uint8_t { kString = 0 };
-enum class Encoding : uint8_t { kRaw = 0, kEmbStr = 1, kInt = 2 };
+enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
+// String encodings are stored in the entry; aggregate encodings are reported by the container.
+enum class Encoding : uint8_t {
+  kRaw = 0,
+  kEmbStr = 1,
+  kInt = 2,
+  kListpack = 3,
+  kQuicklist = 4,
+  kIntset = 5,
+  kHashtable = 6,
+  kSkiplist = 7,
+};
+
+class Container;
 
 class Entry {
  public:
@@ -27,6 +39,9 @@ class Entry {
   static Entry* Create(std::string_view key, size_t value_len, bool has_expire, size_t reserve = 0);
   // Allocates an entry for key holding value.
   static Entry* CreateWith(std::string_view key, std::string_view value, bool has_expire);
+  // Allocates an entry for key owning the aggregate value c (list, set, sorted set, hash).
+  static Entry* CreateWithContainer(std::string_view key, Container* c, bool has_expire);
+  // Frees the entry and the aggregate it owns.
   static void Destroy(Entry* e);
   // Returns an entry with the same key, metadata and value prefix but a new value length and
   // expire flag. May return e itself (resized in place) or a new allocation (e is then freed).
@@ -56,6 +71,10 @@ class Entry {
 
   // Bytes the allocator really gave this entry.
   size_t AllocatedBytes() const;
+  // The aggregate value. REQUIRES: type() != kString.
+  Container* container() const;
+  // Entry plus aggregate memory.
+  size_t TotalBytes() const;
 
  private:
   static constexpr uint8_t kHasExpire = 1;

@@ -15,7 +15,7 @@ void RemoveSlot(Engine& engine, Shard& shard, DbSlice& slice, KeyTable::Slot* sl
   int64_t before = SliceIndexBytes(slice);
   if (e->has_expire()) slice.expires.Remove(e);
   slice.table.Erase(slot);
-  int64_t freed = static_cast<int64_t>(e->AllocatedBytes());
+  int64_t freed = static_cast<int64_t>(e->TotalBytes());
   Entry::Destroy(e);
   Charge(engine, shard, SliceIndexBytes(slice) - before - freed);
 }
@@ -25,8 +25,7 @@ void InsertEntry(Engine& engine, Shard& shard, DbSlice& slice, Entry* e, uint64_
   int64_t before = SliceIndexBytes(slice);
   slice.table.Insert(e, hash);
   if (deadline >= 0) slice.expires.Push(e, deadline);
-  Charge(engine, shard,
-         SliceIndexBytes(slice) - before + static_cast<int64_t>(e->AllocatedBytes()));
+  Charge(engine, shard, SliceIndexBytes(slice) - before + static_cast<int64_t>(e->TotalBytes()));
 }
 
 void FreeSliceEntries(DbSlice& slice) {
@@ -35,7 +34,7 @@ void FreeSliceEntries(DbSlice& slice) {
 }
 
 void DestroyEntry(Engine& engine, Shard& shard, Entry* e) {
-  Charge(engine, shard, -static_cast<int64_t>(e->AllocatedBytes()));
+  Charge(engine, shard, -static_cast<int64_t>(e->TotalBytes()));
   Entry::Destroy(e);
 }
 
@@ -133,7 +132,7 @@ void Engine::FlushDb(int db, bool async) {
     if (slice.table.size() == 0) continue;
     keys += slice.table.size();
     int64_t bytes = SliceIndexBytes(slice);
-    slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->AllocatedBytes()); });
+    slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->TotalBytes()); });
     Charge(*this, shard, -bytes);
     removed.push_back(std::move(slice));
     slice = DbSlice();
@@ -154,7 +153,7 @@ void Engine::FlushAll(bool async) {
       if (slice.table.size() == 0) continue;
       keys += slice.table.size();
       int64_t bytes = SliceIndexBytes(slice);
-      slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->AllocatedBytes()); });
+      slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->TotalBytes()); });
       Charge(*this, shard, -bytes);
       removed.push_back(std::move(slice));
       slice = DbSlice();
@@ -174,8 +173,7 @@ void Engine::SwapDb(int a, int b) {
   UnlockAll();
 }
 
-void Engine::ForEachEntryUnlocked(int db,
-                                  const std::function<void(const Entry*, int64_t)>& fn) {
+void Engine::ForEachEntryUnlocked(int db, const std::function<void(const Entry*, int64_t)>& fn) {
   int64_t now = NowMs();
   for (int i = 0; i < kShards; ++i) {
     const DbSlice& slice = shards_[i].dbs[db];

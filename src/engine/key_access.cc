@@ -183,6 +183,29 @@ Entry* KeyAccess::SetDeadline(int db, Entry* e, int64_t deadline) {
   return n;
 }
 
+Entry* KeyAccess::CreateContainer(int db, std::string_view key, std::unique_ptr<Container> c,
+                                  int64_t deadline) {
+  Mutated();
+  uint64_t hash;
+  Shard& shard = ShardFor(key, &hash);
+  Entry* e = Entry::CreateWithContainer(key, c.release(), deadline >= 0);
+  e->set_access(engine_.InitialAccess());
+  InsertEntry(engine_, shard, shard.dbs[db], e, hash, deadline);
+  return e;
+}
+
+bool KeyAccess::ContainerChanged(int db, Entry* e, int64_t bytes_before) {
+  Mutated();
+  if (e->container()->Size() == 0) {
+    DeleteEntry(db, e);
+    return false;
+  }
+  uint64_t hash;
+  Shard& shard = ShardFor(e->key(), &hash);
+  Charge(engine_, shard, static_cast<int64_t>(e->container()->MemoryBytes()) - bytes_before);
+  return true;
+}
+
 bool KeyAccess::Delete(int db, std::string_view key) {
   if (Find(db, key, false) == nullptr) return false;
   Mutated();
@@ -206,9 +229,13 @@ Entry* KeyAccess::CopyEntry(const Entry* src, int dst_db, std::string_view dst_k
   Mutated();
   uint64_t hash;
   Shard& shard = ShardFor(dst_key, &hash);
-  Entry* e = Entry::CreateWith(dst_key, src->value(), deadline >= 0);
-  e->set_type(src->type());
-  e->set_encoding(src->encoding());
+  Entry* e;
+  if (src->type() == ValueType::kString) {
+    e = Entry::CreateWith(dst_key, src->value(), deadline >= 0);
+    e->set_encoding(src->encoding());
+  } else {
+    e = Entry::CreateWithContainer(dst_key, src->container()->Clone().release(), deadline >= 0);
+  }
   e->set_access(engine_.InitialAccess());
   InsertEntry(engine_, shard, shard.dbs[dst_db], e, hash, deadline);
   return e;

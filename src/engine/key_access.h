@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
+#include "core/container.h"
 #include "engine/engine.h"
 
 namespace cachet {
@@ -48,6 +50,14 @@ class KeyAccess {
   Entry* ResizeValue(int db, Entry* e, size_t new_len, size_t reserve);
   // Sets (deadline >= 0) or removes (kNoDeadline) e's TTL. Returns the entry (it may move).
   Entry* SetDeadline(int db, Entry* e, int64_t deadline);
+
+  // Creates key holding the aggregate c. key must be absent.
+  Entry* CreateContainer(int db, std::string_view key, std::unique_ptr<Container> c,
+                         int64_t deadline);
+  // After a command changed e's aggregate: accounts the memory change (bytes_before is
+  // container()->MemoryBytes() before the change) and removes the key if it became empty,
+  // as Redis removes empty aggregates. Returns false when the key was removed.
+  bool ContainerChanged(int db, Entry* e, int64_t bytes_before);
 
   bool Delete(int db, std::string_view key);
   void DeleteEntry(int db, Entry* e);

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "core/container_factory.h"
 #include "engine/key_access.h"
 #include "persist/binary_io.h"
 
@@ -76,6 +77,17 @@ class PayloadReader {
     pos_ += len;
     return true;
   }
+  bool Bytes(size_t n, std::string_view* s) {
+    if (p_.size() - pos_ < n) return false;
+    *s = std::string_view(p_).substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+  std::string_view Rest() {
+    std::string_view rest = std::string_view(p_).substr(pos_);
+    pos_ = p_.size();
+    return rest;
+  }
   bool done() const { return pos_ == p_.size(); }
 
  private:
@@ -126,8 +138,14 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
       PutVarint(&payload, deadline >= 0 ? 1 : 0);
       if (deadline >= 0) PutFixed64(&payload, static_cast<uint64_t>(deadline));
       PutString(&payload, e->key());
-      PutString(&payload, e->value());
-      WriteRecord(w, kRecordString, payload);
+      if (e->type() == ValueType::kString) {
+        PutString(&payload, e->value());
+        WriteRecord(w, kRecordString, payload);
+      } else {
+        payload.push_back(static_cast<char>(e->type()));
+        e->container()->Serialize(&payload);
+        WriteRecord(w, kRecordContainer, payload);
+      }
       ++keys;
     });
   }
@@ -149,14 +167,14 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
   return true;
 }
 
-bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats,
-                  std::string* error) {
+bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats, std::string* error,
+                  const EncodingLimits& limits) {
   int64_t start = MonotonicUs();
   FileReader r;
   if (!r.Open(path, error)) return false;
   auto fail = [&](const std::string& what) {
-    *error = "snapshot '" + path + "' is damaged at offset " + std::to_string(r.offset()) +
-             ": " + what;
+    *error =
+        "snapshot '" + path + "' is damaged at offset " + std::to_string(r.offset()) + ": " + what;
     return false;
   };
   std::string magic;
@@ -211,6 +229,25 @@ bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats,
                    static_cast<unsigned long long>(loaded), 100.0 * r.offset() / r.size(),
                    path.c_str());
       }
+    } else if (type == kRecordContainer) {
+      uint64_t flags, deadline = 0;
+      std::string_view key, type_byte;
+      if (!p.Varint(&flags) || ((flags & 1) && !p.Fixed64(&deadline)) || !p.String(&key) ||
+          !p.Bytes(1, &type_byte)) {
+        return fail("malformed aggregate record");
+      }
+      auto value_type = static_cast<ValueType>(type_byte[0]);
+      std::unique_ptr<Container> c = DeserializeContainer(value_type, p.Rest(), limits);
+      if (c == nullptr) return fail(std::string("malformed ") + TypeName(value_type) + " record");
+      if ((flags & 1) && static_cast<int64_t>(deadline) < now) {
+        ++expired;
+        continue;
+      }
+      KeyAccess access(engine, key);
+      access.Delete(db, key);
+      access.CreateContainer(db, key, std::move(c),
+                             (flags & 1) ? static_cast<int64_t>(deadline) : KeyAccess::kNoDeadline);
+      ++loaded;
     }
     // kRecordAux and record types added by later versions are skipped.
   }

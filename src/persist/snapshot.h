@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/container.h"
 #include "engine/engine.h"
 
 namespace cachet {
@@ -26,6 +27,8 @@ inline constexpr uint64_t kSnapshotVersion = 1;
 
 enum SnapshotRecord : uint8_t {
   kRecordString = 0x01,
+  // varint flags, [fixed64 deadline], key, u8 value type, then the container's own encoding.
+  kRecordContainer = 0x02,
   kRecordAux = 0xFA,
   kRecordSelectDb = 0xFE,
   kRecordEof = 0xFF,
@@ -46,8 +49,8 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
 // Loads path into engine (which should be empty). Keys whose deadline has passed are skipped.
 // Any damage (bad magic, unknown version, truncation, checksum mismatch, malformed record) is
 // an error naming the file and offset; nothing is silently skipped.
-bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats,
-                  std::string* error);
+bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats, std::string* error,
+                  const EncodingLimits& limits = EncodingLimits());
 
 // Renames tmp to path and fsyncs the directory, so the new name survives a crash.
 bool CommitFile(const std::string& tmp, const std::string& path, std::string* error);

@@ -1,0 +1,18 @@
+// Dispatch from a type tag to the type's Deserialize.
+#include "core/container_factory.h"
+
+#include "core/hash_value.h"
+
+namespace cachet {
+
+std::unique_ptr<Container> DeserializeContainer(ValueType type, std::string_view data,
+                                                const EncodingLimits& limits) {
+  switch (type) {
+    case ValueType::kHash:
+      return HashValue::Deserialize(data, limits);
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace cachet
