@@ -77,7 +77,10 @@ void Connection::HandleReadable() {
     } else if (consumed > 0) {
       in_.erase(0, consumed);
     }
-    if (static_cast<size_t>(n) < want) break;  // socket drained
+    // One read per readiness event, as Redis does: a client streaming a long pipeline must
+    // not starve the others on this loop (level-triggered epoll calls again for the rest).
+    // Only a partially received large argument keeps reading, to assemble it quickly.
+    if (static_cast<size_t>(n) < want || ReadHint() == 0) break;
   }
   Flush();
 }

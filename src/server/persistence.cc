@@ -214,6 +214,7 @@ std::string Persistence::StartChild(ChildKind kind) {
     new_incr = "appendonly." + std::to_string(seq) + ".incr.log";
     target = AofDir() + "/" + rewrite_base_;
   }
+  int64_t locked_at = MonotonicUs();
   engine_->LockAll();
   if (kind == ChildKind::kRewrite) {
     // Writes from now on go to the new log file; the child writes everything before it.
@@ -254,6 +255,7 @@ std::string Persistence::StartChild(ChildKind kind) {
   }
   int64_t fork_us = MonotonicUs() - t0;
   engine_->UnlockAll();
+  last_stall_us_.store(MonotonicUs() - locked_at);
   close(fds[1]);
   if (pid < 0) {
     close(fds[0]);
@@ -283,7 +285,7 @@ void Persistence::ChildFinished(int status) {
     long long cow = 0;
     sscanf(msg.c_str(), "ok %llu %lld", &keys, &cow);
     last_snapshot_keys_.store(static_cast<int64_t>(keys));
-    last_cow_bytes_.store(cow);
+    (child_kind_ == ChildKind::kSnapshot ? last_rdb_cow_bytes_ : last_aof_cow_bytes_).store(cow);
   }
   if (child_kind_ == ChildKind::kSnapshot) {
     last_bgsave_seconds_.store(seconds);
@@ -293,7 +295,7 @@ void Persistence::ChildFinished(int status) {
       engine_->SubtractDirty(std::min(dirty_at_fork_, engine_->dirty()));
       saves_.fetch_add(1);
       LOG_NOTICE("Background saving terminated with success (%lld bytes copied on write)",
-                 static_cast<long long>(last_cow_bytes_.load()));
+                 static_cast<long long>(last_rdb_cow_bytes_.load()));
     } else {
       last_bgsave_try_s_ = NowSeconds();
       LOG_WARNING("Background saving failed: %s", msg.empty() ? "child died" : msg.c_str());
@@ -565,7 +567,7 @@ std::string Persistence::InfoFields() const {
   line(&o, "rdb_current_bgsave_time_sec",
        n(child_kind_ == ChildKind::kSnapshot ? (now_us - child_start_us_) / 1000000 : -1));
   line(&o, "rdb_saves", n(static_cast<int64_t>(saves_.load())));
-  line(&o, "rdb_last_cow_size", n(last_cow_bytes_.load()));
+  line(&o, "rdb_last_cow_size", n(last_rdb_cow_bytes_.load()));
   line(&o, "aof_enabled", j != nullptr ? "1" : "0");
   line(&o, "aof_rewrite_in_progress", child_kind_ == ChildKind::kRewrite ? "1" : "0");
   line(&o, "aof_rewrite_scheduled", rewrite_scheduled_ ? "1" : "0");
@@ -575,16 +577,18 @@ std::string Persistence::InfoFields() const {
   line(&o, "aof_last_bgrewrite_status", last_rewrite_ok_.load() ? "ok" : "err");
   line(&o, "aof_rewrites", n(static_cast<int64_t>(rewrites_.load())));
   line(&o, "aof_last_write_status", j != nullptr && j->write_error() ? "err" : "ok");
-  line(&o, "aof_last_cow_size", n(last_cow_bytes_.load()));
+  line(&o, "aof_last_cow_size", n(last_aof_cow_bytes_.load()));
   if (j != nullptr) {
     line(&o, "aof_current_size", n(static_cast<int64_t>(j->file_size() + aof_base_size_.load())));
     line(&o, "aof_base_size", n(static_cast<int64_t>(aof_base_size_.load())));
   }
-  // cachet: what a snapshot costs the clients (time all shards were held for the fork) and
-  // the memory the child copied, plus the start-up load.
+  // cachet: what the last snapshot or rewrite cost the clients (how long every shard lock
+  // was held to fork; commands wait at most that long) and the memory its child copied on
+  // write (the extra memory it needed), plus the start-up load.
   line(&o, "latest_fork_usec", n(latest_fork_usec_.load()));
-  line(&o, "cachet_snapshot_stall_usec", n(latest_fork_usec_.load()));
-  line(&o, "cachet_snapshot_extra_memory", n(last_cow_bytes_.load()));
+  line(&o, "cachet_snapshot_stall_usec", n(last_stall_us_.load()));
+  line(&o, "cachet_snapshot_extra_memory",
+       n(std::max(last_rdb_cow_bytes_.load(), last_aof_cow_bytes_.load())));
   line(&o, "cachet_last_snapshot_keys", n(last_snapshot_keys_.load()));
   line(&o, "cachet_loading_usec", n(loading_us_.load()));
   return o;

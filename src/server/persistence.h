@@ -105,7 +105,9 @@ class Persistence : public PersistenceControl {
   std::atomic<int64_t> last_bgsave_seconds_{-1};
   std::atomic<int64_t> last_rewrite_seconds_{-1};
   std::atomic<int64_t> latest_fork_usec_{0};
-  std::atomic<int64_t> last_cow_bytes_{0};
+  std::atomic<int64_t> last_rdb_cow_bytes_{0};
+  std::atomic<int64_t> last_aof_cow_bytes_{0};
+  std::atomic<int64_t> last_stall_us_{0};  // time every shard lock was held to start a child
   std::atomic<int64_t> last_snapshot_keys_{0};
   std::atomic<uint64_t> saves_{0};
   std::atomic<uint64_t> rewrites_{0};

@@ -53,6 +53,7 @@ Server::Server(Config* config) : config_(config) {
   context_.requirepass_set.store(!config->GetString("requirepass").empty());
   context_.request_shutdown = [this](ShutdownMode mode) {
     shutdown_mode_.store(mode);
+    shutdown_requested_by_user_.store(true);
     pthread_kill(g_main_thread, SIGTERM);
   };
   int threads = static_cast<int>(config->GetInt("threads"));
@@ -246,7 +247,11 @@ void Server::WaitForShutdown() {
   sigaddset(&set, SIGINT);
   int sig = 0;
   sigwait(&set, &sig);
-  LOG_NOTICE("Received %s, shutting down...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  if (shutdown_requested_by_user_.load()) {
+    LOG_NOTICE("User requested shutdown...");
+  } else {
+    LOG_NOTICE("Received %s, shutting down...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  }
   Stop();
   LOG_NOTICE("cachet is now ready to exit, bye bye...");
 }

@@ -66,6 +66,7 @@ class Server {
   std::vector<int64_t> ops_samples_;
   std::unique_ptr<Persistence> persistence_;
   std::atomic<ShutdownMode> shutdown_mode_{ShutdownMode::kDefault};
+  std::atomic<bool> shutdown_requested_by_user_{false};
 };
 
 }  // namespace cachet
