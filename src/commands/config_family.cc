@@ -43,7 +43,9 @@ void CmdConfigSet(CommandContext& ctx, ArgList args) {
       return;
     }
     for (size_t k = 2; k < i; k += 2) {
-      if (ArgIs(args[k], std::string(args[i]))) {
+      std::string lower(args[i]);
+      for (char& c : lower) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+      if (ArgIs(args[k], lower)) {
         ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
                         std::string(args[i]) + "') - duplicate parameter");
         return;

@@ -137,12 +137,14 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
     return;
   }
 
+  if (client.info != nullptr) {
+    client.info->last_command.store(target->full_name.c_str(), std::memory_order_relaxed);
+  }
   CommandContext ctx{server, client, reply, target};
   uint64_t errors_before = reply.errors();
   int64_t start = MonotonicUs();
-  CommandLog* log = (target->flags & kCmdWrite) ? server.command_log.load() : nullptr;
-  if (log != nullptr) {
-    PropagationScope scope(log, client.db, args);
+  if (target->flags & kCmdWrite) {
+    PropagationScope scope(&server.command_log, client.db, args);
     target->handler(ctx, args);
   } else {
     target->handler(ctx, args);

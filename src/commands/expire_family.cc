@@ -2,10 +2,10 @@
 // PERSIST.
 #include <string>
 
+#include "base/numbers.h"
 #include "commands/errors.h"
 #include "commands/registry.h"
 #include "commands/reply_util.h"
-#include "base/numbers.h"
 #include "engine/key_access.h"
 #include "engine/propagation.h"
 
@@ -74,10 +74,10 @@ void ExpireGeneric(CommandContext& ctx, ArgList args, bool seconds, bool absolut
     return;
   }
   if (when <= access.now()) {
-    if (PropagationScope::Current()) PropagationScope::Rewrite({"DEL", std::string(args[1])});
+    if (PropagationScope::Logging()) PropagationScope::Rewrite({"DEL", std::string(args[1])});
     access.DeleteEntry(ctx.db(), e);
   } else {
-    if (PropagationScope::Current()) {
+    if (PropagationScope::Logging()) {
       PropagationScope::Rewrite({"PEXPIREAT", std::string(args[1]), Int64ToString(when)});
     }
     access.SetDeadline(ctx.db(), e, when);
@@ -104,7 +104,7 @@ void TtlGeneric(CommandContext& ctx, ArgList args, bool ms, bool absolute) {
   }
   int64_t ttl = absolute ? deadline : deadline - access.now();
   if (ttl < 0) ttl = 0;
-  ctx.reply.Integer(ms ? ttl : (ttl + 500) / 1000);
+  ctx.reply.Integer(ms ? ttl : ttl / 1000 + (ttl % 1000 >= 500 ? 1 : 0));  // no overflow
 }
 
 void CmdTtl(CommandContext& ctx, ArgList args) { TtlGeneric(ctx, args, false, false); }

@@ -17,6 +17,7 @@ namespace cachet {
 namespace {
 
 constexpr ValueType kHash = ValueType::kHash;
+constexpr int64_t kMaxRandomCount = 10'000'000;
 
 void CmdHSet(CommandContext& ctx, ArgList args) {
   if (args.size() % 2 != 0) {
@@ -224,7 +225,7 @@ void CmdHIncrByFloat(CommandContext& ctx, ArgList args) {
   }
   int64_t before = static_cast<int64_t>(h->MemoryBytes());
   h->Set(args[2], text, Limits(ctx));
-  if (PropagationScope::Current()) {
+  if (PropagationScope::Logging()) {
     PropagationScope::Rewrite({"HSET", std::string(args[1]), std::string(args[2]), text});
   }
   access.ContainerChanged(ctx.db(), e, before);
@@ -247,7 +248,9 @@ void CmdHRandField(CommandContext& ctx, ArgList args) {
       ctx.reply.Error(errors::kSyntax);
       return;
     }
-    if (count < -(INT64_MAX / 2) && with_values) {
+    // Redis would try to build such a reply; cachet refuses counts whose reply cannot fit
+    // in memory instead of holding the key's lock while it fails.
+    if (count < -kMaxRandomCount || (count < -(INT64_MAX / 2) && with_values)) {
       ctx.reply.Error("ERR value is out of range");
       return;
     }

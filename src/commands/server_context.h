@@ -20,6 +20,8 @@ class CommandRegistry;
 
 class CommandLog;
 
+enum class ShutdownMode { kDefault, kNoSave, kSave };
+
 // What persistence commands and INFO need from the persistence manager (server/persistence.h).
 class PersistenceControl {
  public:
@@ -31,11 +33,17 @@ class PersistenceControl {
   virtual int64_t LastSaveSeconds() const = 0;
   // INFO persistence lines ("name:value\r\n").
   virtual std::string InfoFields() const = 0;
-  // When writes must be refused (the append-only log cannot be written): the error text.
+  // When writes must be refused (the append-only log cannot be written, or shutdown has
+  // saved the final state): the error text.
   virtual bool WritesRefused(std::string* error) const = 0;
+  // Before exiting: stop a child, sync the log, and save the final snapshot when save rules
+  // are set (kDefault) or asked for (kSave). From then on writes are refused, so nothing is
+  // acknowledged that the files do not hold. Returns false (and accepts writes again) when
+  // the save failed and force is false: the server must then keep running.
+  virtual bool PrepareShutdown(ShutdownMode mode, bool force) = 0;
+  // FLUSHALL with save rules set saves the (now empty) dataset, as Redis does.
+  virtual void SaveAfterFlushAll() = 0;
 };
-
-enum class ShutdownMode { kDefault, kNoSave, kSave };
 
 struct ConnectionStats {
   std::atomic<uint64_t> total_connections_received{0};

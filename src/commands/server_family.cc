@@ -49,6 +49,7 @@ void CmdFlushAll(CommandContext& ctx, ArgList args) {
   bool async;
   if (!ParseFlushMode(ctx, args, &async)) return;
   ctx.engine().FlushAll(async);
+  if (ctx.server.persistence != nullptr) ctx.server.persistence->SaveAfterFlushAll();
   ctx.reply.Ok();
 }
 
@@ -186,15 +187,22 @@ void CmdMemoryHelp(CommandContext& ctx, ArgList) {
 
 void CmdShutdown(CommandContext& ctx, ArgList args) {
   ShutdownMode mode = ShutdownMode::kDefault;
+  bool force = false;
   for (size_t j = 1; j < args.size(); ++j) {
     if (ArgIs(args[j], "nosave")) {
       mode = ShutdownMode::kNoSave;
     } else if (ArgIs(args[j], "save")) {
       mode = ShutdownMode::kSave;
-    } else if (!ArgIs(args[j], "now") && !ArgIs(args[j], "force")) {
+    } else if (ArgIs(args[j], "force")) {
+      force = true;
+    } else if (!ArgIs(args[j], "now")) {
       ctx.reply.Error(errors::kSyntax);
       return;
     }
+  }
+  if (ctx.server.persistence != nullptr && !ctx.server.persistence->PrepareShutdown(mode, force)) {
+    ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+    return;
   }
   // Like Redis, a successful SHUTDOWN sends no reply: the connection just closes.
   ctx.client.close_after_reply = true;

@@ -94,7 +94,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
     }
     return;
   }
-  if (PropagationScope::Current() != nullptr) {
+  if (PropagationScope::Logging()) {
     // The log gets a deterministic form: absolute deadline, no condition, no GET.
     std::vector<std::string> logged = {"SET", std::string(key), std::string(value)};
     if (o.keep_ttl) {
@@ -357,6 +357,7 @@ void CmdSetRange(CommandContext& ctx, ArgList args) {
   }
   memcpy(e->mutable_value() + offset, value.data(), value.size());
   e->set_encoding(Encoding::kRaw);
+  access.ValueChanged(ctx.db(), e);
   ctx.reply.Integer(static_cast<int64_t>(e->value_len()));
 }
 

@@ -63,6 +63,11 @@ bool Config::Normalize(const OptionSpec& spec, std::string_view input, std::stri
         *error = "argument must be a memory value";
         return false;
       }
+      if (v < spec.min || v > spec.max) {
+        *error = "argument must be between " + std::to_string(spec.min) + " and " +
+                 std::to_string(spec.max) + " inclusive";
+        return false;
+      }
       *out = std::to_string(v);
       return true;
     }

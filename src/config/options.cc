@@ -91,8 +91,13 @@ std::vector<OptionSpec> BuiltinOptions() {
   o.push_back(pass);
   o.push_back(Int("maxclients", "10000", 1, 1'000'000));
   o.push_back(Int("timeout", "0", 0, INT32_MAX));
-  o.push_back(Memory("proto-max-bulk-len", "536870912"));
-  o.push_back(Memory("client-query-buffer-limit", "1073741824"));
+  OptionSpec bulk = Memory("proto-max-bulk-len", "536870912");
+  bulk.min = 1024 * 1024;
+  bulk.max = 4294967295;  // string lengths are 32-bit
+  o.push_back(bulk);
+  OptionSpec query = Memory("client-query-buffer-limit", "1073741824");
+  query.min = 1024 * 1024;
+  o.push_back(query);
   OptionSpec obuf = String("client-output-buffer-limit", "normal 268435456 67108864 60");
   obuf.validate = [](const std::string& v) {
     OutputBufferLimit limit;
@@ -101,12 +106,12 @@ std::vector<OptionSpec> BuiltinOptions() {
                : std::string("argument must be 'normal <hard> <soft> <seconds>'");
   };
   o.push_back(obuf);
-  o.push_back(String("dir", ".", true));
+  o.push_back(String("dir", ".", false));
   o.push_back(String("logfile", "", false));
   o.push_back(Enum("loglevel", "notice", {"debug", "verbose", "notice", "warning"}));
   o.push_back(Int("slowlog-log-slower-than", "10000", -1, INT64_MAX));
   o.push_back(Int("slowlog-max-len", "128", 0, INT32_MAX));
-  o.push_back(Int("hz", "10", 1, 500));
+  o.push_back(Int("hz", "10", 1, 500, false));
   OptionSpec save = String("save", "3600 1 300 100 60 10000");
   save.validate = ValidateSaveRules;
   o.push_back(save);

@@ -31,6 +31,7 @@ EmbeddedCache::EmbeddedCache(std::unique_ptr<Engine> engine) : engine_(std::move
 EmbeddedCache::~EmbeddedCache() = default;
 
 std::optional<std::string> EmbeddedCache::Get(std::string_view key, int db) {
+  if (db < 0 || db >= engine_->databases()) return std::nullopt;
   KeyAccess access(*engine_, key);
   Entry* e = access.FindRead(db, key);
   if (e == nullptr || e->type() != ValueType::kString) return std::nullopt;
@@ -39,6 +40,7 @@ std::optional<std::string> EmbeddedCache::Get(std::string_view key, int db) {
 
 bool EmbeddedCache::Set(std::string_view key, std::string_view value,
                         std::optional<std::chrono::milliseconds> ttl, int db) {
+  if (db < 0 || db >= engine_->databases()) return false;
   if (engine_->maxmemory() > 0 && !engine_->EvictIfNeeded()) return false;
   KeyAccess access(*engine_, key);
   int64_t deadline = ttl ? access.now() + ttl->count() : KeyAccess::kNoDeadline;
@@ -47,11 +49,13 @@ bool EmbeddedCache::Set(std::string_view key, std::string_view value,
 }
 
 bool EmbeddedCache::Delete(std::string_view key, int db) {
+  if (db < 0 || db >= engine_->databases()) return false;
   KeyAccess access(*engine_, key);
   return access.Delete(db, key);
 }
 
 bool EmbeddedCache::Expire(std::string_view key, std::chrono::milliseconds ttl, int db) {
+  if (db < 0 || db >= engine_->databases()) return false;
   KeyAccess access(*engine_, key);
   Entry* e = access.Find(db, key, false);
   if (e == nullptr) return false;
@@ -64,6 +68,7 @@ bool EmbeddedCache::Expire(std::string_view key, std::chrono::milliseconds ttl, 
 }
 
 int64_t EmbeddedCache::TtlMs(std::string_view key, int db) {
+  if (db < 0 || db >= engine_->databases()) return -2;
   KeyAccess access(*engine_, key);
   Entry* e = access.Find(db, key, false);
   if (e == nullptr) return -2;
@@ -72,7 +77,9 @@ int64_t EmbeddedCache::TtlMs(std::string_view key, int db) {
   return std::max<int64_t>(0, deadline - access.now());
 }
 
-uint64_t EmbeddedCache::Size(int db) { return engine_->DbSize(db); }
+uint64_t EmbeddedCache::Size(int db) {
+  return db < 0 || db >= engine_->databases() ? 0 : engine_->DbSize(db);
+}
 
 int64_t EmbeddedCache::DatasetBytes() const { return engine_->DatasetBytes(); }
 

@@ -10,14 +10,16 @@ namespace cachet {
 
 size_t Engine::ExpireShard(Shard& shard, int64_t now, size_t limit) {
   size_t removed = 0;
-  std::lock_guard<std::mutex> lock(shard.mu);
-  for (DbSlice& slice : shard.dbs) {
+  std::lock_guard<ShardMutex> lock(shard.mu);
+  for (int db = 0; db < static_cast<int>(shard.dbs.size()); ++db) {
+    DbSlice& slice = shard.dbs[db];
     while (!slice.expires.empty() && removed < limit) {
       const ExpiryHeap::Item& top = slice.expires.Top();
       if (top.deadline_ms >= now) break;
       int64_t lag = now - top.deadline_ms;
       Entry* e = top.entry;
       KeyTable::Slot* slot = slice.table.Find(e->key(), HashKey(e->key()));
+      watches_.Touch(db, e->key());
       RemoveSlot(*this, shard, slice, slot);
       ShardCounters& c = shard.counters;
       ++c.expired_keys;

@@ -72,18 +72,22 @@ void Engine::RefreshMemory() {
   overhead_bytes_.store(std::max<int64_t>(0, stats.allocated - DatasetBytes()));
 }
 
+thread_local int ShardMutex::exclusive_depth = 0;
+
 void Engine::LockAll() {
-  for (int i = 0; i < kShards; ++i) shards_[i].mu.lock();
+  if (ShardMutex::exclusive_depth++ > 0) return;
+  for (int i = 0; i < kShards; ++i) shards_[i].mu.raw_lock();
 }
 
 void Engine::UnlockAll() {
-  for (int i = kShards - 1; i >= 0; --i) shards_[i].mu.unlock();
+  if (--ShardMutex::exclusive_depth > 0) return;
+  for (int i = kShards - 1; i >= 0; --i) shards_[i].mu.raw_unlock();
 }
 
 uint64_t Engine::DbSize(int db) {
   uint64_t n = 0;
   for (int i = 0; i < kShards; ++i) {
-    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    std::lock_guard<ShardMutex> lock(shards_[i].mu);
     n += shards_[i].dbs[db].table.size();
   }
   return n;
@@ -95,7 +99,7 @@ DbKeyspaceInfo Engine::KeyspaceInfo(int db) {
   int64_t ttl_sum = 0;
   int64_t ttl_samples = 0;
   for (int i = 0; i < kShards; ++i) {
-    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    std::lock_guard<ShardMutex> lock(shards_[i].mu);
     const DbSlice& slice = shards_[i].dbs[db];
     info.keys += slice.table.size();
     info.expires += slice.expires.size();
@@ -122,9 +126,19 @@ void Engine::FreeSlices(std::vector<DbSlice> slices, bool async) {
   for (DbSlice& s : slices) FreeSliceEntries(s);
 }
 
+bool Engine::ExistsUnlocked(int db, std::string_view key) {
+  uint64_t hash = HashKey(key);
+  DbSlice& slice = shards_[ShardIndex(hash)].dbs[db];
+  KeyTable::Slot* slot = slice.table.Find(key, hash);
+  if (slot == nullptr) return false;
+  Entry* e = KeyTable::EntryAt(slot);
+  return !(e->has_expire() && slice.expires.DeadlineOf(e) < NowMs());
+}
+
 void Engine::FlushDb(int db, bool async) {
   std::vector<DbSlice> removed;
   LockAll();
+  watches_.TouchDb(db, [&](std::string_view key) { return ExistsUnlocked(db, key); });
   uint64_t keys = 0;
   for (int i = 0; i < kShards; ++i) {
     Shard& shard = shards_[i];
@@ -146,6 +160,9 @@ void Engine::FlushDb(int db, bool async) {
 void Engine::FlushAll(bool async) {
   std::vector<DbSlice> removed;
   LockAll();
+  for (int db = 0; db < databases_; ++db) {
+    watches_.TouchDb(db, [&](std::string_view key) { return ExistsUnlocked(db, key); });
+  }
   uint64_t keys = 0;
   for (int i = 0; i < kShards; ++i) {
     Shard& shard = shards_[i];
@@ -167,6 +184,12 @@ void Engine::FlushAll(bool async) {
 
 void Engine::SwapDb(int a, int b) {
   LockAll();
+  // A watched key is touched if it exists in either database (its value changes or appears).
+  auto in_either = [&](std::string_view key) {
+    return ExistsUnlocked(a, key) || ExistsUnlocked(b, key);
+  };
+  watches_.TouchDb(a, in_either);
+  watches_.TouchDb(b, in_either);
   for (int i = 0; i < kShards; ++i) std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
   AddDirty(1);
   if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
@@ -196,7 +219,7 @@ uint64_t Engine::Scan(int db, uint64_t cursor, size_t count,
     std::vector<std::string> expired;
     uint64_t next;
     {
-      std::lock_guard<std::mutex> lock(shard.mu);
+      std::lock_guard<ShardMutex> lock(shard.mu);
       DbSlice& slice = shard.dbs[db];
       int64_t now = NowMs();
       next = slice.table.Scan(position, count - emitted, [&](Entry* e) {
@@ -212,6 +235,7 @@ uint64_t Engine::Scan(int db, uint64_t cursor, size_t count,
         KeyTable::Slot* slot = slice.table.Find(key, hash);
         if (slot != nullptr) {
           RemoveSlot(*this, shard, slice, slot);
+          watches_.Touch(db, key);
           ++shard.counters.expired_keys;
         }
       }
@@ -231,7 +255,7 @@ uint64_t Engine::Scan(int db, uint64_t cursor, size_t count,
 void Engine::ForEachKey(int db, const std::function<void(const Entry*)>& visit) {
   for (int i = 0; i < kShards; ++i) {
     Shard& shard = shards_[i];
-    std::lock_guard<std::mutex> lock(shard.mu);
+    std::lock_guard<ShardMutex> lock(shard.mu);
     DbSlice& slice = shard.dbs[db];
     int64_t now = NowMs();
     slice.table.ForEach([&](Entry* e) {
@@ -247,13 +271,14 @@ std::optional<std::string> Engine::RandomKey(int db) {
     int start = static_cast<int>((seed >> 33) % kShards);
     for (int n = 0; n < kShards; ++n) {
       Shard& shard = shards_[(start + n) % kShards];
-      std::lock_guard<std::mutex> lock(shard.mu);
+      std::lock_guard<ShardMutex> lock(shard.mu);
       DbSlice& slice = shard.dbs[db];
       if (slice.table.size() == 0) continue;
       Entry* e = slice.table.Random(shard.NextRandom());
       if (e->has_expire() && slice.expires.DeadlineOf(e) < NowMs()) {
         std::string key(e->key());
         RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
+        watches_.Touch(db, key);
         ++shard.counters.expired_keys;
         break;  // try again from another random shard
       }
@@ -266,7 +291,7 @@ std::optional<std::string> Engine::RandomKey(int db) {
 EngineTotals Engine::Totals() {
   EngineTotals t;
   for (int i = 0; i < kShards; ++i) {
-    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    std::lock_guard<ShardMutex> lock(shards_[i].mu);
     const ShardCounters& c = shards_[i].counters;
     t.keyspace_hits += c.keyspace_hits;
     t.keyspace_misses += c.keyspace_misses;
@@ -281,7 +306,7 @@ EngineTotals Engine::Totals() {
 
 void Engine::ResetStats() {
   for (int i = 0; i < kShards; ++i) {
-    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    std::lock_guard<ShardMutex> lock(shards_[i].mu);
     shards_[i].counters = ShardCounters();
   }
 }

@@ -20,6 +20,7 @@
 #include "engine/eviction_policy.h"
 #include "engine/propagation.h"
 #include "engine/shard.h"
+#include "engine/watch_registry.h"
 
 namespace cachet {
 
@@ -134,6 +135,13 @@ class Engine {
   // The append-only log evictions are written to (DEL), or nullptr.
   void set_command_log(CommandLog* log) { command_log_.store(log); }
   CommandLog* command_log() const { return command_log_.load(); }
+  // While loading persisted data nothing expires: replayed commands must see the keys as
+  // they were when logged (deadlines are absolute; expired keys go once loading ends).
+  bool loading() const { return loading_.load(std::memory_order_relaxed); }
+  void set_loading(bool on) { loading_.store(on); }
+
+  // Keys watched by MULTI/EXEC transactions.
+  WatchRegistry& watches() { return watches_; }
   // Changes since the last snapshot (for save rules and INFO).
   uint64_t dirty() const { return dirty_.load(std::memory_order_relaxed); }
   void AddDirty(uint64_t n) { dirty_.fetch_add(n, std::memory_order_relaxed); }
@@ -142,6 +150,8 @@ class Engine {
  private:
   friend class KeyAccess;
   size_t ExpireShard(Shard& shard, int64_t now, size_t limit);
+  // REQUIRES: LockAll held.
+  bool ExistsUnlocked(int db, std::string_view key);
 
   const int databases_;
   const Clock* clock_;
@@ -157,7 +167,9 @@ class Engine {
   std::atomic<uint32_t> evict_cursor_{0};
   std::atomic<CommandLog*> command_log_{nullptr};
   std::atomic<uint64_t> dirty_{0};
+  std::atomic<bool> loading_{false};
   std::unique_ptr<LazyFreer> lazy_freer_;
+  WatchRegistry watches_;
 };
 
 // Removes an entry's memory from the shard's and engine's accounting and frees it.

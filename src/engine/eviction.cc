@@ -45,7 +45,7 @@ bool Engine::EvictIfNeeded() {
   while (OverMaxMemory()) {
     if (misses >= kShards) return false;  // a full rotation found nothing to evict
     Shard& shard = shards_[evict_cursor_.fetch_add(1) % kShards];
-    std::lock_guard<std::mutex> lock(shard.mu);
+    std::lock_guard<ShardMutex> lock(shard.mu);
     int64_t now = NowMs();
     Candidate best;
     int samples = std::max(1, maxmemory_samples());
@@ -77,6 +77,7 @@ bool Engine::EvictIfNeeded() {
       std::string_view del[] = {"DEL", key};
       log->Append(best.db, del);
     }
+    watches_.Touch(best.db, key);
     RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
     ++shard.counters.evicted_keys;
   }

@@ -58,12 +58,13 @@ void KeyAccess::Touch(Shard& shard, Entry* e) {
   }
 }
 
-Entry* KeyAccess::FindIn(Shard& shard, DbSlice& slice, std::string_view key, uint64_t hash,
-                         bool touch) {
+Entry* KeyAccess::FindIn(Shard& shard, int db, std::string_view key, uint64_t hash, bool touch) {
+  DbSlice& slice = shard.dbs[db];
   KeyTable::Slot* slot = slice.table.Find(key, hash);
   if (slot == nullptr) return nullptr;
   Entry* e = KeyTable::EntryAt(slot);
-  if (e->has_expire() && slice.expires.DeadlineOf(e) < now_) {
+  if (e->has_expire() && slice.expires.DeadlineOf(e) < now_ && !engine_.loading()) {
+    engine_.watches().Touch(db, key);
     RemoveSlot(engine_, shard, slice, slot);
     ++shard.counters.expired_keys;
     return nullptr;
@@ -75,13 +76,13 @@ Entry* KeyAccess::FindIn(Shard& shard, DbSlice& slice, std::string_view key, uin
 Entry* KeyAccess::Find(int db, std::string_view key, bool touch) {
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
-  return FindIn(shard, shard.dbs[db], key, hash, touch);
+  return FindIn(shard, db, key, hash, touch);
 }
 
 Entry* KeyAccess::FindRead(int db, std::string_view key) {
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
-  Entry* e = FindIn(shard, shard.dbs[db], key, hash, true);
+  Entry* e = FindIn(shard, db, key, hash, true);
   if (e != nullptr) {
     ++shard.counters.keyspace_hits;
   } else {
@@ -99,14 +100,14 @@ int64_t KeyAccess::DeadlineOf(int db, const Entry* e) {
 
 Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value, Encoding enc,
                             int64_t deadline) {
-  Mutated();
+  Mutated(db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   DbSlice& slice = shard.dbs[db];
   KeyTable::Slot* slot = slice.table.Find(key, hash);
   if (slot != nullptr) {
     Entry* e = KeyTable::EntryAt(slot);
-    bool expired = e->has_expire() && slice.expires.DeadlineOf(e) < now_;
+    bool expired = e->has_expire() && slice.expires.DeadlineOf(e) < now_ && !engine_.loading();
     if (deadline == kKeepDeadline) deadline = expired ? kNoDeadline : DeadlineOf(db, e);
     size_t capacity = e->value_capacity();
     bool fits = value.size() <= capacity && capacity <= value.size() * 2 + 64;
@@ -136,7 +137,7 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
 
 Entry* KeyAccess::CreateString(int db, std::string_view key, size_t value_len, size_t reserve,
                                Encoding enc, int64_t deadline) {
-  Mutated();
+  Mutated(db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   Entry* e = Entry::Create(key, value_len, deadline >= 0, reserve);
@@ -147,7 +148,7 @@ Entry* KeyAccess::CreateString(int db, std::string_view key, size_t value_len, s
 }
 
 Entry* KeyAccess::ResizeValue(int db, Entry* e, size_t new_len, size_t reserve) {
-  Mutated();
+  Mutated(db, e->key());
   uint64_t hash;
   Shard& shard = ShardFor(e->key(), &hash);
   DbSlice& slice = shard.dbs[db];
@@ -163,7 +164,7 @@ Entry* KeyAccess::ResizeValue(int db, Entry* e, size_t new_len, size_t reserve) 
 }
 
 Entry* KeyAccess::SetDeadline(int db, Entry* e, int64_t deadline) {
-  Mutated();
+  Mutated(db, e->key());
   uint64_t hash;
   Shard& shard = ShardFor(e->key(), &hash);
   DbSlice& slice = shard.dbs[db];
@@ -185,7 +186,7 @@ Entry* KeyAccess::SetDeadline(int db, Entry* e, int64_t deadline) {
 
 Entry* KeyAccess::CreateContainer(int db, std::string_view key, std::unique_ptr<Container> c,
                                   int64_t deadline) {
-  Mutated();
+  Mutated(db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   Entry* e = Entry::CreateWithContainer(key, c.release(), deadline >= 0);
@@ -194,21 +195,24 @@ Entry* KeyAccess::CreateContainer(int db, std::string_view key, std::unique_ptr<
   return e;
 }
 
+void KeyAccess::ValueChanged(int db, Entry* e) { Mutated(db, e->key()); }
+
 bool KeyAccess::ContainerChanged(int db, Entry* e, int64_t bytes_before) {
-  Mutated();
+  Mutated(db, e->key());
+  uint64_t hash;
+  Shard& shard = ShardFor(e->key(), &hash);
+  // Charge first: DeleteEntry subtracts the container's current size.
+  Charge(engine_, shard, static_cast<int64_t>(e->container()->MemoryBytes()) - bytes_before);
   if (e->container()->Size() == 0) {
     DeleteEntry(db, e);
     return false;
   }
-  uint64_t hash;
-  Shard& shard = ShardFor(e->key(), &hash);
-  Charge(engine_, shard, static_cast<int64_t>(e->container()->MemoryBytes()) - bytes_before);
   return true;
 }
 
 bool KeyAccess::Delete(int db, std::string_view key) {
   if (Find(db, key, false) == nullptr) return false;
-  Mutated();
+  Mutated(db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   DbSlice& slice = shard.dbs[db];
@@ -217,7 +221,7 @@ bool KeyAccess::Delete(int db, std::string_view key) {
 }
 
 void KeyAccess::DeleteEntry(int db, Entry* e) {
-  Mutated();
+  Mutated(db, e->key());
   uint64_t hash;
   Shard& shard = ShardFor(e->key(), &hash);
   DbSlice& slice = shard.dbs[db];
@@ -226,7 +230,7 @@ void KeyAccess::DeleteEntry(int db, Entry* e) {
 
 Entry* KeyAccess::CopyEntry(const Entry* src, int dst_db, std::string_view dst_key,
                             int64_t deadline) {
-  Mutated();
+  Mutated(dst_db, dst_key);
   uint64_t hash;
   Shard& shard = ShardFor(dst_key, &hash);
   Entry* e;

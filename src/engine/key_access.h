@@ -51,6 +51,8 @@ class KeyAccess {
   // Sets (deadline >= 0) or removes (kNoDeadline) e's TTL. Returns the entry (it may move).
   Entry* SetDeadline(int db, Entry* e, int64_t deadline);
 
+  // After a command changed e's string value in place (SETRANGE inside the current length).
+  void ValueChanged(int db, Entry* e);
   // Creates key holding the aggregate c. key must be absent.
   Entry* CreateContainer(int db, std::string_view key, std::unique_ptr<Container> c,
                          int64_t deadline);
@@ -66,10 +68,13 @@ class KeyAccess {
 
  private:
   Shard& ShardFor(std::string_view key, uint64_t* hash);
-  Entry* FindIn(Shard& shard, DbSlice& slice, std::string_view key, uint64_t hash, bool touch);
+  Entry* FindIn(Shard& shard, int db, std::string_view key, uint64_t hash, bool touch);
   void Touch(Shard& shard, Entry* e);
 
-  void Mutated() { mutated_ = true; }
+  void Mutated(int db, std::string_view key) {
+    mutated_ = true;
+    engine_.watches().Touch(db, key);
+  }
 
   Engine& engine_;
   int64_t now_;

@@ -8,9 +8,9 @@ thread_local PropagationScope* g_current = nullptr;
 
 }  // namespace
 
-PropagationScope::PropagationScope(CommandLog* log, int db,
+PropagationScope::PropagationScope(const std::atomic<CommandLog*>* log_source, int db,
                                    std::span<const std::string_view> args)
-    : log_(log), db_(db), args_(args), previous_(g_current) {
+    : log_source_(log_source), db_(db), args_(args), previous_(g_current) {
   g_current = this;
 }
 
@@ -18,21 +18,26 @@ PropagationScope::~PropagationScope() { g_current = previous_; }
 
 PropagationScope* PropagationScope::Current() { return g_current; }
 
+bool PropagationScope::Logging() {
+  return g_current != nullptr && g_current->log_source_->load() != nullptr;
+}
+
 void PropagationScope::Rewrite(std::vector<std::string> args) {
-  if (g_current == nullptr) return;
+  if (!Logging()) return;
   g_current->rewritten_ = std::move(args);
   g_current->has_rewrite_ = true;
 }
 
 void PropagationScope::Emit() {
-  if (emitted_ || log_ == nullptr) return;
+  CommandLog* log = log_source_->load();
+  if (emitted_ || log == nullptr) return;
   emitted_ = true;
   if (!has_rewrite_) {
-    log_->Append(db_, args_);
+    log->Append(db_, args_);
     return;
   }
   std::vector<std::string_view> views(rewritten_.begin(), rewritten_.end());
-  log_->Append(db_, views);
+  log->Append(db_, views);
 }
 
 }  // namespace cachet

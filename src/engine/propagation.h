@@ -8,6 +8,7 @@
 // CommandLog::Append must be thread-safe.
 #pragma once
 
+#include <atomic>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,20 +24,25 @@ class CommandLog {
 
 class PropagationScope {
  public:
-  PropagationScope(CommandLog* log, int db, std::span<const std::string_view> args);
+  // log_source is read when the command changes data (under the shard locks), so a log that
+  // is switched on while the command waits for its locks still receives it.
+  PropagationScope(const std::atomic<CommandLog*>* log_source, int db,
+                   std::span<const std::string_view> args);
   ~PropagationScope();
   PropagationScope(const PropagationScope&) = delete;
   PropagationScope& operator=(const PropagationScope&) = delete;
 
   // The scope of the command running on this thread, or nullptr.
   static PropagationScope* Current();
+  // Whether the running command's changes go to a log (build rewritten forms only then).
+  static bool Logging();
   // Log `args` instead of the command's own arguments.
   static void Rewrite(std::vector<std::string> args);
   // Called (under the shard locks) when the command changed data. Emits once.
   void Emit();
 
  private:
-  CommandLog* log_;
+  const std::atomic<CommandLog*>* log_source_;
   int db_;
   std::span<const std::string_view> args_;
   std::vector<std::string> rewritten_;

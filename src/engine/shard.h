@@ -29,8 +29,28 @@ struct ShardCounters {
   int64_t expired_lag_max_ms = 0;
 };
 
+// A shard's mutex. A thread that took every shard at once (Engine::LockAll: SWAPDB, FLUSH,
+// snapshots, MULTI/EXEC) already holds it, so lock() and unlock() are no-ops for that thread
+// until it releases them all; that lets a transaction run ordinary commands unchanged.
+class ShardMutex {
+ public:
+  void lock() {
+    if (exclusive_depth == 0) mu_.lock();
+  }
+  void unlock() {
+    if (exclusive_depth == 0) mu_.unlock();
+  }
+  void raw_lock() { mu_.lock(); }
+  void raw_unlock() { mu_.unlock(); }
+  // How many nested LockAll() this thread is inside.
+  static thread_local int exclusive_depth;
+
+ private:
+  std::mutex mu_;
+};
+
 struct Shard {
-  std::mutex mu;
+  ShardMutex mu;
   std::vector<DbSlice> dbs;
   int64_t bytes = 0;  // entries + tables + heaps, as the allocator sized them
   ShardCounters counters;

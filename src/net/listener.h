@@ -15,6 +15,9 @@ class Listener : public EventHandler {
   ~Listener() override;
   void Start();
   int fd() const { return fd_; }
+  // Resumes accepting after a pause caused by running out of file descriptors (call
+  // periodically from the loop's timer).
+  void ResumeIfPaused();
 
  private:
   void OnEvent(uint32_t events) override;
@@ -22,6 +25,8 @@ class Listener : public EventHandler {
   EventLoop* loop_;
   int fd_;
   AcceptCallback on_accept_;
+  bool paused_ = false;
+  int64_t last_error_log_us_ = 0;
 };
 
 }  // namespace cachet

@@ -44,7 +44,7 @@ bool GetVarint(std::string_view s, size_t* pos, uint64_t* v) {
   return false;
 }
 
-constexpr size_t kHeader = 8;
+constexpr size_t kHeader = 12;
 constexpr uint32_t kMaxRecord = 1u << 31;
 
 }  // namespace
@@ -71,11 +71,13 @@ void EncodeJournalRecord(int db, std::span<const std::string_view> args, std::st
     payload.append(a);
   }
   PutFixed32(out, static_cast<uint32_t>(payload.size()));
+  PutFixed32(out, ~static_cast<uint32_t>(payload.size()));  // a damaged length is detected
   PutFixed32(out, XXH32(payload.data(), payload.size(), 0));
   out->append(payload);
 }
 
 Journal::~Journal() {
+  SyncRetired();
   if (fd_ >= 0) {
     std::lock_guard<std::mutex> lock(mu_);
     WriteLocked();
@@ -101,20 +103,43 @@ bool Journal::Open(const std::string& path, std::string* error) {
 }
 
 bool Journal::Rotate(const std::string& new_path, std::string* error) {
+  int fd = open(new_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *error = "cannot open append-only log '" + new_path + "': " + strerror(errno);
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!WriteLocked()) {
+    close(fd);
+    *error = error_;
+    return false;
+  }
+  if (retired_fd_ >= 0) close(retired_fd_);
+  retired_fd_ = fd_;
+  fd_ = fd;
+  path_ = new_path;
+  file_size_.store(0);
+  return true;
+}
+
+void Journal::SyncRetired() {
+  int fd;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!WriteLocked()) {
-      *error = error_;
-      return false;
-    }
-    if (fd_ >= 0) fdatasync(fd_);
+    fd = retired_fd_;
+    retired_fd_ = -1;
   }
-  return Open(new_path, error);
+  if (fd >= 0) {
+    fdatasync(fd);
+    close(fd);
+  }
 }
 
 void Journal::Append(int db, std::span<const std::string_view> args) {
   std::lock_guard<std::mutex> lock(mu_);
+  size_t before = buffer_.size();
   EncodeJournalRecord(db, args, &buffer_);
+  appended_.fetch_add(buffer_.size() - before);
   pending_.store(true, std::memory_order_release);
 }
 
@@ -129,11 +154,13 @@ bool Journal::WriteLocked() {
       // Keep what was not written: it is retried on the next write-out.
       buffer_.erase(0, done);
       file_size_.fetch_add(done);
+      written_.fetch_add(done);
       return false;
     }
     done += static_cast<size_t>(n);
   }
   file_size_.fetch_add(buffer_.size());
+  written_.fetch_add(buffer_.size());
   buffer_.clear();
   pending_.store(false, std::memory_order_release);
   if (write_error_.exchange(false)) LOG_WARNING("AOF write error is solved, writes accepted again");
@@ -142,31 +169,35 @@ bool Journal::WriteLocked() {
 
 bool Journal::WriteOut() {
   int fd = -1;
+  uint64_t covers = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (fd_ < 0) return true;
-    if (buffer_.empty()) return !write_error_.load();
-    if (!WriteLocked()) return false;
-    if (policy_.load() != FsyncPolicy::kAlways) return true;
+    if (!buffer_.empty() && !WriteLocked()) return false;
+    if (policy_.load() != FsyncPolicy::kAlways) return !write_error_.load();
+    covers = written_.load();
+    if (synced_.load() >= covers) return true;
     fd = dup(fd_);
   }
-  // fsync outside the lock: other threads keep appending meanwhile; what this thread wrote
-  // is on disk when it returns.
-  return SyncFd(fd);
+  // fsync outside the lock: others keep appending meanwhile. Whatever was written before this
+  // point (this thread's records included, even if another thread wrote them) is then on disk.
+  return SyncFd(fd, covers);
 }
 
 bool Journal::Sync() {
   int fd = -1;
+  uint64_t covers = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (fd_ < 0) return true;
     if (!WriteLocked()) return false;
+    covers = written_.load();
     fd = dup(fd_);
   }
-  return SyncFd(fd);
+  return SyncFd(fd, covers);
 }
 
-bool Journal::SyncFd(int fd) {
+bool Journal::SyncFd(int fd, uint64_t covers) {
   if (fd < 0) return false;
   bool ok = fdatasync(fd) == 0;
   int saved = errno;
@@ -176,6 +207,9 @@ bool Journal::SyncFd(int fd) {
     error_ = std::string("Errors writing to the AOF file: fsync failed: ") + strerror(saved);
     write_error_.store(true);
     return false;
+  }
+  uint64_t prev = synced_.load();
+  while (prev < covers && !synced_.compare_exchange_weak(prev, covers)) {
   }
   last_sync_us_.store(MonotonicUs());
   return true;
@@ -223,7 +257,12 @@ JournalReader::Status JournalReader::Next(int* db, std::vector<std::string_view>
     return Status::kTornTail;
   }
   uint32_t len = GetFixed32(data_.data() + pos_);
-  uint32_t sum = GetFixed32(data_.data() + pos_ + 4);
+  uint32_t len_check = GetFixed32(data_.data() + pos_ + 4);
+  uint32_t sum = GetFixed32(data_.data() + pos_ + 8);
+  if (len != ~len_check) {
+    problem_ = "damaged record header";
+    return Status::kCorrupt;
+  }
   if (len > kMaxRecord) {
     problem_ = "impossible record length " + std::to_string(len);
     return Status::kCorrupt;

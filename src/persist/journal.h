@@ -2,7 +2,8 @@
 // in-memory buffer under the shard locks, written to the current log file before any reply
 // that could depend on them is sent, and fsynced by the appendfsync policy.
 //
-// Record framing: [fixed32 payload length][fixed32 XXH32 of payload][payload], where the
+// Record framing: [fixed32 payload length][fixed32 ~length][fixed32 XXH32 of payload][payload]
+// (the complemented length tells a damaged length from a record cut short), where the
 // payload is varint db, varint argc, then each argument as varint length + bytes. A record
 // cut short at the end of a file is a torn tail; a record whose checksum does not match is
 // corruption.
@@ -37,10 +38,16 @@ class Journal : public CommandLog {
   bool Open(const std::string& path, std::string* error);
   // Writes pending records to the current file, switches to new_path and returns. Used by
   // rewrites; the caller holds every shard lock so no record can fall between the files.
+  // The new file must already exist (the caller created it and named it in the manifest);
+  // the old file is fsynced after the switch, outside the caller's locks, by SyncRetired().
   bool Rotate(const std::string& new_path, std::string* error);
+  void SyncRetired();
 
   void Append(int db, std::span<const std::string_view> args) override;
   bool has_pending() const { return pending_.load(std::memory_order_acquire); }
+  // Whether everything appended so far is on disk (for "always": a thread whose records
+  // another thread wrote out must still wait for an fsync that covers them).
+  bool durable() const { return synced_.load() >= appended_.load(); }
   // Writes pending records to the file (and fsyncs under "always"). Returns false if the
   // write failed; the error is kept in last_error() and writes must then be refused.
   bool WriteOut();
@@ -57,7 +64,7 @@ class Journal : public CommandLog {
 
  private:
   bool WriteLocked();
-  bool SyncFd(int fd);  // fdatasync and close a dup of the log's fd
+  bool SyncFd(int fd, uint64_t covers);  // fdatasync and close a dup of the log's fd
 
   std::atomic<FsyncPolicy> policy_;
   mutable std::mutex mu_;
@@ -68,6 +75,10 @@ class Journal : public CommandLog {
   std::atomic<uint64_t> file_size_{0};
   std::atomic<bool> write_error_{false};
   std::atomic<int64_t> last_sync_us_{0};
+  std::atomic<uint64_t> appended_{0};  // bytes appended since open (logical offset)
+  std::atomic<uint64_t> written_{0};   // of those, bytes written to the file
+  std::atomic<uint64_t> synced_{0};    // of those, bytes known to be on disk
+  int retired_fd_ = -1;
   std::string error_;
 };
 

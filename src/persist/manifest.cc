@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/numbers.h"
 #include "persist/binary_io.h"
 #include "persist/snapshot.h"
 
@@ -35,7 +36,9 @@ bool ReadManifest(const std::string& path, AofManifest* manifest, bool* exists,
     if (kind.empty()) continue;
     if (value.empty() || value.find('/') != std::string::npos) return bad("bad file name");
     if (kind == "seq") {
-      manifest->seq = std::stoull(value);
+      int64_t seq = 0;
+      if (!ParseInt64(value, &seq) || seq < 0) return bad("bad sequence number");
+      manifest->seq = static_cast<uint64_t>(seq);
     } else if (kind == "base") {
       manifest->base = value;
     } else if (kind == "incr") {

@@ -47,12 +47,13 @@ void ClientConnection::Deliver(std::string bytes) {
 size_t ClientConnection::OnInput(std::string_view data) {
   ParserLimits limits;
   limits.max_bulk_len = limits_->max_bulk_len.load(std::memory_order_relaxed);
-  limits.unauthenticated =
-      !state_.authenticated && server_->requirepass_set.load(std::memory_order_relaxed);
-  parser_.set_limits(limits);
   size_t offset = 0;
   bool ran = false;
   while (offset < data.size() && !state_.close_after_reply) {
+    // Per command: an AUTH earlier in the same packet lifts the pre-AUTH limits.
+    limits.unauthenticated =
+        !state_.authenticated && server_->requirepass_set.load(std::memory_order_relaxed);
+    parser_.set_limits(limits);
     size_t consumed = 0;
     RespParser::Status status = parser_.Parse(data.substr(offset), &args_, &consumed);
     if (status == RespParser::Status::kNeedMore) break;

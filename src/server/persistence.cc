@@ -67,9 +67,26 @@ std::string Persistence::ManifestPath() const { return AofDir() + "/appendonly.m
 
 Journal* Persistence::journal() const { return active_journal_.load(); }
 
+void Persistence::WriteOut() {
+  Journal* j = journal();
+  if (j == nullptr) return;
+  bool always = j->policy() == FsyncPolicy::kAlways;
+  if (!j->has_pending() && !(always && !j->durable())) return;
+  if (j->WriteOut()) return;
+  if (j->policy() == FsyncPolicy::kAlways) {
+    // The replies of these writes are not sent yet; they must never be: stop here, as Redis.
+    LOG_WARNING(
+        "Can't recover from an append-only log write error when appendfsync is "
+        "'always' (%s). Exiting...",
+        j->last_error().c_str());
+    _exit(1);
+  }
+}
+
 bool Persistence::Load(const Replayer& replay, std::string* error) {
   int64_t start = MonotonicUs();
   bool ok = true;
+  engine_->set_loading(true);
   if (config_->GetBool("appendonly")) {
     ok = LoadAof(replay, error);
   } else if (FileExists(SnapshotPath())) {
@@ -79,10 +96,10 @@ bool Persistence::Load(const Replayer& replay, std::string* error) {
       loaded_keys_.store(stats.keys);
       LOG_NOTICE("Snapshot loaded from %s: %llu keys (%llu already expired) in %.3f seconds",
                  SnapshotPath().c_str(), static_cast<unsigned long long>(stats.keys),
-                 static_cast<unsigned long long>(stats.expired_skipped),
-                 stats.duration_us / 1e6);
+                 static_cast<unsigned long long>(stats.expired_skipped), stats.duration_us / 1e6);
     }
   }
+  engine_->set_loading(false);
   loading_us_.store(MonotonicUs() - start);
   engine_->SubtractDirty(engine_->dirty());
   last_save_s_.store(NowSeconds());
@@ -99,8 +116,8 @@ bool Persistence::LoadAof(const Replayer& replay, std::string* error) {
     if (FileExists(SnapshotPath())) {
       SnapshotStats stats;
       if (!LoadSnapshot(*engine_, SnapshotPath(), &stats, error)) return false;
-      LOG_NOTICE("No append-only log yet: loaded snapshot %s (%llu keys)",
-                 SnapshotPath().c_str(), static_cast<unsigned long long>(stats.keys));
+      LOG_NOTICE("No append-only log yet: loaded snapshot %s (%llu keys)", SnapshotPath().c_str(),
+                 static_cast<unsigned long long>(stats.keys));
     }
     return CreateAof(error);
   }
@@ -113,7 +130,19 @@ bool Persistence::LoadAof(const Replayer& replay, std::string* error) {
   }
   for (size_t i = 0; i < manifest_.incrs.size(); ++i) {
     bool last = i + 1 == manifest_.incrs.size();
-    if (!ReplayLog(AofDir() + "/" + manifest_.incrs[i], last, replay, error)) return false;
+    bool damaged = false;
+    if (!ReplayLog(AofDir() + "/" + manifest_.incrs[i], last, replay, &damaged, error)) {
+      return false;
+    }
+    if (damaged && !last) {
+      // Later files assume the commands that were lost: drop them from the dataset (the
+      // files stay on disk for inspection) and continue writing after the damage.
+      LOG_WARNING("Ignoring %zu later log file(s) after the damaged one",
+                  manifest_.incrs.size() - i - 1);
+      manifest_.incrs.resize(i + 1);
+      if (!WriteManifest(ManifestPath(), manifest_, error)) return false;
+      break;
+    }
   }
   if (manifest_.incrs.empty()) {
     manifest_.seq += 1;
@@ -124,7 +153,7 @@ bool Persistence::LoadAof(const Replayer& replay, std::string* error) {
 }
 
 bool Persistence::ReplayLog(const std::string& path, bool last, const Replayer& replay,
-                            std::string* error) {
+                            bool* damaged, std::string* error) {
   JournalReader reader;
   if (!reader.Open(path, error)) return false;
   int db = 0;
@@ -152,17 +181,17 @@ bool Persistence::ReplayLog(const std::string& path, bool last, const Replayer& 
     bool accept = torn ? (last && config_->GetBool("aof-load-truncated"))
                        : config_->GetBool("aof-load-corrupt");
     if (!accept) {
-      *error = std::string("append-only log ") + where + " is " +
-               (torn ? "truncated" : "corrupt") + " (" + reader.problem() + "); refusing to " +
-               "start. " +
+      *error = std::string("append-only log ") + where + " is " + (torn ? "truncated" : "corrupt") +
+               " (" + reader.problem() + "); refusing to " + "start. " +
                (torn ? "Set aof-load-truncated yes to drop the incomplete last command."
                      : "Set aof-load-corrupt yes to load up to this point and drop the rest "
                        "of this file.");
       return false;
     }
-    LOG_WARNING("Append-only log %s is %s (%s): truncating it there, %llu bytes dropped", where.c_str(),
-                torn ? "truncated" : "corrupt", reader.problem().c_str(),
+    LOG_WARNING("Append-only log %s is %s (%s): truncating it there, %llu bytes dropped",
+                where.c_str(), torn ? "truncated" : "corrupt", reader.problem().c_str(),
                 static_cast<unsigned long long>(reader.size() - reader.record_offset()));
+    *damaged = true;
     if (truncate(path.c_str(), static_cast<off_t>(reader.record_offset())) != 0) {
       *error = "cannot truncate '" + path + "': " + strerror(errno);
       return false;
@@ -214,6 +243,23 @@ std::string Persistence::StartChild(ChildKind kind) {
     new_incr = "appendonly." + std::to_string(seq) + ".incr.log";
     target = AofDir() + "/" + rewrite_base_;
   }
+  if (kind == ChildKind::kRewrite && !enabling_) {
+    // Name the new log file in the manifest before anything is written to it, and do the
+    // file work before taking the shard locks (clients wait only for the switch and fork).
+    std::string error;
+    int fd = open((AofDir() + "/" + new_incr).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) close(fd);
+    AofManifest next = manifest_;
+    next.seq = seq;
+    next.incrs.push_back(new_incr);
+    if (fd < 0 || !WriteManifest(ManifestPath(), next, &error)) {
+      close(fds[0]);
+      close(fds[1]);
+      return "ERR cannot prepare the append-only log rewrite: " +
+             (fd < 0 ? std::string(strerror(errno)) : error);
+    }
+    manifest_ = next;
+  }
   int64_t locked_at = MonotonicUs();
   engine_->LockAll();
   if (kind == ChildKind::kRewrite) {
@@ -221,13 +267,6 @@ std::string Persistence::StartChild(ChildKind kind) {
     std::string error;
     bool ok = journal() != nullptr ? journal()->Rotate(AofDir() + "/" + new_incr, &error)
                                    : OpenJournal(AofDir() + "/" + new_incr, &error);
-    if (ok && !enabling_) {
-      AofManifest next = manifest_;
-      next.seq = seq;
-      next.incrs.push_back(new_incr);
-      ok = WriteManifest(ManifestPath(), next, &error);
-      if (ok) manifest_ = next;
-    }
     if (enabling_) manifest_.seq = seq;
     if (!ok) {
       engine_->UnlockAll();
@@ -243,12 +282,13 @@ std::string Persistence::StartChild(ChildKind kind) {
   if (pid == 0) {
     // Child: a frozen copy of the keyspace; only plain syscalls and the snapshot writer.
     close(fds[0]);
+    if (listen_fd_ >= 0) close(listen_fd_);  // a restart must be able to bind while we run
     SnapshotStats stats;
     std::string error;
     bool ok = WriteSnapshot(*engine_, target, &stats, &error);
-    std::string msg = ok ? "ok " + std::to_string(stats.keys) + " " +
-                               std::to_string(PrivateDirtyBytes())
-                         : "err " + error;
+    std::string msg =
+        ok ? "ok " + std::to_string(stats.keys) + " " + std::to_string(PrivateDirtyBytes())
+           : "err " + error;
     ssize_t ignored = write(fds[1], msg.data(), msg.size());
     (void)ignored;
     _exit(ok ? 0 : 1);
@@ -256,6 +296,7 @@ std::string Persistence::StartChild(ChildKind kind) {
   int64_t fork_us = MonotonicUs() - t0;
   engine_->UnlockAll();
   last_stall_us_.store(MonotonicUs() - locked_at);
+  if (kind == ChildKind::kRewrite && journal() != nullptr) journal()->SyncRetired();
   close(fds[1]);
   if (pid < 0) {
     close(fds[0]);
@@ -389,7 +430,7 @@ void Persistence::Cron() {
 
 std::string Persistence::Save() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (child_pid_ > 0) return "ERR Background save already in progress";
+  if (child_kind_ == ChildKind::kSnapshot) return "ERR Background save already in progress";
   SnapshotStats stats;
   std::string error;
   engine_->LockAll();
@@ -458,16 +499,13 @@ void Persistence::OnAppendOnlyChanged(bool on) {
       error = StartChild(ChildKind::kRewrite);
       if (!error.empty()) LOG_WARNING("Cannot start the append-only log: %s", error.c_str());
     }
-  } else if (!on && journal() != nullptr) {
-    if (child_kind_ == ChildKind::kRewrite) {
-      kill(child_pid_, SIGUSR1);
-      int status;
-      waitpid(child_pid_, &status, 0);
-      close(child_pipe_);
-      unlink((AofDir() + "/" + rewrite_base_).c_str());
-      child_pid_ = -1;
-      child_kind_ = ChildKind::kNone;
+  } else if (!on) {
+    rewrite_scheduled_ = false;  // a deferred enable must not start the log any more
+    if (journal() == nullptr) {
+      enabling_ = false;
+      return;
     }
+    if (child_kind_ == ChildKind::kRewrite) KillChildLocked();
     journal()->Sync();
     context_->command_log.store(nullptr);
     engine_->set_command_log(nullptr);
@@ -480,6 +518,7 @@ void Persistence::OnAppendOnlyChanged(bool on) {
 void Persistence::OnFsyncChanged(const std::string& policy) {
   FsyncPolicy p;
   if (!ParseFsyncPolicy(policy, &p)) return;
+  std::lock_guard<std::mutex> lock(mu_);
   for (auto& j : journals_) j->set_policy(p);
 }
 
@@ -497,7 +536,60 @@ void Persistence::EverySecLoop() {
   }
 }
 
-void Persistence::Shutdown(ShutdownMode mode) {
+void Persistence::KillChildLocked() {
+  if (child_pid_ <= 0) return;
+  LOG_NOTICE("Killing the background child (pid %d)", static_cast<int>(child_pid_));
+  kill(child_pid_, SIGUSR1);
+  int status;
+  waitpid(child_pid_, &status, 0);
+  close(child_pipe_);
+  std::string target =
+      child_kind_ == ChildKind::kRewrite ? AofDir() + "/" + rewrite_base_ : SnapshotPath();
+  unlink((target + ".tmp-" + std::to_string(child_pid_)).c_str());
+  if (child_kind_ == ChildKind::kRewrite) unlink((AofDir() + "/" + rewrite_base_).c_str());
+  child_pid_ = -1;
+  child_pipe_ = -1;
+  child_kind_ = ChildKind::kNone;
+}
+
+bool Persistence::PrepareShutdown(ShutdownMode mode, bool force) {
+  std::lock_guard<std::mutex> lock(mu_);
+  KillChildLocked();
+  std::vector<std::pair<int64_t, int64_t>> rules;
+  ParseSaveRules(config_->GetString("save"), &rules);
+  bool save = mode == ShutdownMode::kSave || (mode == ShutdownMode::kDefault && !rules.empty());
+  // Under every shard lock: no write can land between the final save and the refusal flag.
+  engine_->LockAll();
+  bool ok = true;
+  if (Journal* j = journal()) {
+    if (j->Sync()) {
+      LOG_NOTICE("Append-only log flushed and synced");
+    } else {
+      LOG_WARNING("Could not sync the append-only log: %s", j->last_error().c_str());
+      ok = false;
+    }
+  }
+  if (save) {
+    LOG_NOTICE("Saving the final snapshot before exiting.");
+    SnapshotStats stats;
+    std::string error;
+    if (WriteSnapshot(*engine_, SnapshotPath(), &stats, &error)) {
+      LOG_NOTICE("DB saved on disk: %llu keys", static_cast<unsigned long long>(stats.keys));
+    } else {
+      LOG_WARNING("Error saving the final snapshot: %s", error.c_str());
+      ok = false;
+    }
+  }
+  if (ok || force) shutting_down_.store(true);
+  engine_->UnlockAll();
+  if (!ok && !force) {
+    LOG_WARNING("Errors trying to shut down the server: it keeps running. Check the logs.");
+    return false;
+  }
+  return true;
+}
+
+void Persistence::Shutdown() {
   {
     std::lock_guard<std::mutex> lock(fsync_mu_);
     stopping_ = true;
@@ -505,40 +597,27 @@ void Persistence::Shutdown(ShutdownMode mode) {
   fsync_cv_.notify_all();
   if (fsync_thread_.joinable()) fsync_thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
-  if (child_pid_ > 0) {
-    LOG_NOTICE("Killing the background child (pid %d) before shutdown",
-               static_cast<int>(child_pid_));
-    kill(child_pid_, SIGUSR1);
-    int status;
-    waitpid(child_pid_, &status, 0);
-    close(child_pipe_);
-    child_pid_ = -1;
-  }
-  if (Journal* j = journal()) {
-    if (j->Sync()) {
-      LOG_NOTICE("Append-only log flushed and synced");
-    } else {
-      LOG_WARNING("Could not sync the append-only log at shutdown: %s", j->last_error().c_str());
-    }
-  }
+  KillChildLocked();
+  if (Journal* j = journal()) j->Sync();
+}
+
+void Persistence::SaveAfterFlushAll() {
   std::vector<std::pair<int64_t, int64_t>> rules;
   ParseSaveRules(config_->GetString("save"), &rules);
-  bool save = mode == ShutdownMode::kSave || (mode == ShutdownMode::kDefault && !rules.empty());
-  if (!save) return;
-  LOG_NOTICE("Saving the final snapshot before exiting.");
-  SnapshotStats stats;
-  std::string error;
-  engine_->LockAll();
-  bool ok = WriteSnapshot(*engine_, SnapshotPath(), &stats, &error);
-  engine_->UnlockAll();
-  if (ok) {
-    LOG_NOTICE("DB saved on disk: %llu keys", static_cast<unsigned long long>(stats.keys));
-  } else {
-    LOG_WARNING("Error saving the final snapshot: %s", error.c_str());
+  if (rules.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (child_kind_ == ChildKind::kSnapshot) KillChildLocked();  // it would save stale data
   }
+  std::string err = Save();
+  if (!err.empty()) LOG_WARNING("Saving after FLUSHALL failed: %s", err.c_str());
 }
 
 bool Persistence::WritesRefused(std::string* error) const {
+  if (shutting_down_.load(std::memory_order_relaxed)) {
+    *error = "ERR the server is shutting down";
+    return true;
+  }
   Journal* j = journal();
   if (j == nullptr || !j->write_error()) return false;
   *error = "MISCONF " + j->last_error();

@@ -39,15 +39,13 @@ class Persistence : public PersistenceControl {
   // clear *error (file and offset) when a file is damaged.
   bool Load(const Replayer& replay, std::string* error);
   // Called by each loop after a batch of commands, before replies are sent.
-  void WriteOut() {
-    Journal* j = journal();
-    if (j != nullptr && j->has_pending()) j->WriteOut();
-  }
+  void WriteOut();
   // Periodic work: reap the child, apply save rules, auto-rewrite. Loop 0, every cron tick.
   void Cron();
-  // Shutdown: stops a running child, flushes and fsyncs the log, and saves a snapshot if save
-  // rules are configured (or mode is kSave) unless mode is kNoSave.
-  void Shutdown(ShutdownMode mode);
+  // Last step of shutdown, after the loops stopped: stops the fsync thread and syncs the log.
+  void Shutdown();
+  // The listening socket, closed in forked children.
+  void set_listen_fd(int fd) { listen_fd_ = fd; }
   // CONFIG SET appendonly / appendfsync.
   void OnAppendOnlyChanged(bool on);
   void OnFsyncChanged(const std::string& policy);
@@ -59,6 +57,8 @@ class Persistence : public PersistenceControl {
   int64_t LastSaveSeconds() const override { return last_save_s_.load(); }
   std::string InfoFields() const override;
   bool WritesRefused(std::string* error) const override;
+  bool PrepareShutdown(ShutdownMode mode, bool force) override;
+  void SaveAfterFlushAll() override;
 
  private:
   enum class ChildKind { kNone, kSnapshot, kRewrite };
@@ -67,13 +67,15 @@ class Persistence : public PersistenceControl {
   std::string AofDir() const;
   std::string ManifestPath() const;
   bool LoadAof(const Replayer& replay, std::string* error);
-  bool ReplayLog(const std::string& path, bool last, const Replayer& replay, std::string* error);
+  bool ReplayLog(const std::string& path, bool last, const Replayer& replay, bool* damaged,
+                 std::string* error);
   // Creates the log from the current dataset in-process (start-up, no clients yet).
   bool CreateAof(std::string* error);
   bool OpenJournal(const std::string& path, std::string* error);
   std::string StartChild(ChildKind kind);
   void ChildFinished(int status);
   void EverySecLoop();
+  void KillChildLocked();  // REQUIRES: mu_ held
 
   Journal* journal() const;
 
@@ -84,8 +86,8 @@ class Persistence : public PersistenceControl {
   // off, because a command may still hold a pointer it loaded a moment before.
   std::atomic<Journal*> active_journal_{nullptr};
   std::vector<std::unique_ptr<Journal>> journals_;
-  bool enabling_ = false;      // appendonly turned on at run time: no manifest until the base
-  std::string rewrite_incr_;   // the log file started when the rewrite child forked
+  bool enabling_ = false;     // appendonly turned on at run time: no manifest until the base
+  std::string rewrite_incr_;  // the log file started when the rewrite child forked
 
   mutable std::mutex mu_;  // child state, manifest
   ChildKind child_kind_ = ChildKind::kNone;
@@ -113,6 +115,8 @@ class Persistence : public PersistenceControl {
   std::atomic<uint64_t> rewrites_{0};
   std::atomic<uint64_t> aof_base_size_{0};
   std::atomic<int64_t> loading_us_{0};
+  std::atomic<bool> shutting_down_{false};
+  int listen_fd_ = -1;
   std::atomic<uint64_t> loaded_keys_{0};
 
   std::thread fsync_thread_;

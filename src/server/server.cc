@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,8 +52,7 @@ Server::Server(Config* config) : config_(config) {
   context_.run_id = RandomRunId();
   context_.start_time_ms = SystemClock::Get()->NowMs();
   context_.requirepass_set.store(!config->GetString("requirepass").empty());
-  context_.request_shutdown = [this](ShutdownMode mode) {
-    shutdown_mode_.store(mode);
+  context_.request_shutdown = [this](ShutdownMode) {
     shutdown_requested_by_user_.store(true);
     pthread_kill(g_main_thread, SIGTERM);
   };
@@ -124,9 +124,8 @@ bool Server::Start(std::string* error) {
   config_->OnChange("appendonly", [this](const std::string& v) {
     persistence_->OnAppendOnlyChanged(v == "yes");
   });
-  config_->OnChange("appendfsync", [this](const std::string& v) {
-    persistence_->OnFsyncChanged(v);
-  });
+  config_->OnChange("appendfsync",
+                    [this](const std::string& v) { persistence_->OnFsyncChanged(v); });
   ClientState loader;
   loader.authenticated = true;
   loader.replaying = true;
@@ -144,8 +143,10 @@ bool Server::Start(std::string* error) {
   int port = static_cast<int>(config_->GetInt("port"));
   // "bind" may list several addresses; the first one is used.
   std::string host = bind.substr(0, bind.find(' '));
+  RaiseFileLimit();
   int fd = ListenTcp(host, port, static_cast<int>(config_->GetInt("tcp-backlog")), error);
   if (fd < 0) return false;
+  persistence_->set_listen_fd(fd);
   context_.tcp_port = BoundPort(fd);
 
   loops_.resize(context_.threads);
@@ -160,6 +161,7 @@ bool Server::Start(std::string* error) {
   listener_ =
       std::make_unique<Listener>(loops_[0].loop.get(), fd, [this](int cfd) { Accept(cfd); });
   listener_->Start();
+  loops_[0].loop->AddPeriodic(100, [this] { listener_->ResumeIfPaused(); });
   for (auto& state : loops_) {
     EventLoop* loop = state.loop.get();
     state.thread = std::thread([loop] { loop->Run(); });
@@ -172,6 +174,28 @@ bool Server::Start(std::string* error) {
   }
   LOG_NOTICE("Ready to accept connections tcp on %s:%d", host.c_str(), context_.tcp_port);
   return true;
+}
+
+void Server::RaiseFileLimit() {
+  // Like redis-server: room for maxclients plus the server's own descriptors, or a smaller
+  // maxclients when the system does not allow that many.
+  int64_t maxclients = config_->GetInt("maxclients");
+  rlim_t want = static_cast<rlim_t>(maxclients) + 64;
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= want) return;
+  limit.rlim_cur = std::min(want, limit.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &limit);
+  getrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < want) {
+    int64_t allowed = std::max<int64_t>(1, static_cast<int64_t>(limit.rlim_cur) - 64);
+    std::string ignored;
+    config_->Set("maxclients", std::to_string(allowed), true, &ignored);
+    LOG_WARNING(
+        "You requested maxclients of %lld requiring at least %llu max file "
+        "descriptors; the limit is %llu, so maxclients is now %lld.",
+        static_cast<long long>(maxclients), static_cast<unsigned long long>(want),
+        static_cast<unsigned long long>(limit.rlim_cur), static_cast<long long>(allowed));
+  }
 }
 
 void Server::Accept(int fd) {
@@ -245,12 +269,16 @@ void Server::WaitForShutdown() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
-  if (shutdown_requested_by_user_.load()) {
-    LOG_NOTICE("User requested shutdown...");
-  } else {
+  while (true) {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (shutdown_requested_by_user_.exchange(false)) {
+      LOG_NOTICE("User requested shutdown...");
+      break;  // SHUTDOWN already prepared persistence
+    }
     LOG_NOTICE("Received %s, shutting down...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (persistence_->PrepareShutdown(ShutdownMode::kDefault, false)) break;
+    LOG_WARNING("SIGTERM received but errors trying to shut down the server, check the logs");
   }
   Stop();
   LOG_NOTICE("cachet is now ready to exit, bye bye...");
@@ -272,7 +300,7 @@ void Server::Stop() {
   for (auto& state : loops_) state.loop->Drain();
   for (auto& state : loops_) state.clients.clear();
   listener_.reset();
-  persistence_->Shutdown(shutdown_mode_.load());
+  persistence_->Shutdown();
 }
 
 }  // namespace cachet

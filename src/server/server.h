@@ -44,6 +44,7 @@ class Server {
   };
 
   void Accept(int fd);
+  void RaiseFileLimit();
   void AddClient(LoopState& state, int fd);
   void Cron(int loop_index);
   void SampleOps();
@@ -65,7 +66,6 @@ class Server {
   uint64_t last_ops_count_ = 0;
   std::vector<int64_t> ops_samples_;
   std::unique_ptr<Persistence> persistence_;
-  std::atomic<ShutdownMode> shutdown_mode_{ShutdownMode::kDefault};
   std::atomic<bool> shutdown_requested_by_user_{false};
 };
 
