@@ -36,6 +36,8 @@ class Listpack {
     std::string().swap(buf_);
     count_ = 0;
   }
+  // Releases spare capacity (a list seals its full nodes with this).
+  void ShrinkToFit() { buf_.shrink_to_fit(); }
 
   // Calls f(string_view) for each element in order; stops early when f returns false.
   template <typename F>
