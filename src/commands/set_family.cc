@@ -2,6 +2,7 @@
 // SRANDMEMBER SMOVE SSCAN, with Redis 7.0 semantics, replies and errors. The set algebra
 // commands (SUNION SINTER SDIFF, their STORE forms, SINTERCARD) are in set_algebra.cc.
 #include <numeric>
+#include <random>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -26,8 +27,10 @@ constexpr uint64_t kSpopRebuildRatio = 5;
 // is disconnected instead (Redis would grow without bound).
 constexpr size_t kMaxRandomReplyBytes = size_t{1} << 30;
 
+// xorshift64*, seeded per thread from the OS so picks differ from run to run, as in Redis.
 uint64_t NextRandom() {
-  thread_local uint64_t state = 0x9e3779b97f4a7c15ULL;
+  thread_local uint64_t state =
+      (uint64_t{std::random_device()()} << 32 | std::random_device()()) | 1;
   state ^= state >> 12;
   state ^= state << 25;
   state ^= state >> 27;
