@@ -1,6 +1,7 @@
 // Set commands on one set (plus SMOVE): SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP
 // SRANDMEMBER SMOVE SSCAN, with Redis 7.0 semantics, replies and errors. The set algebra
 // commands (SUNION SINTER SDIFF, their STORE forms, SINTERCARD) are in set_algebra.cc.
+#include <algorithm>
 #include <numeric>
 #include <random>
 #include <string>
@@ -12,6 +13,8 @@
 #include "commands/registry.h"
 #include "commands/reply_util.h"
 #include "commands/scan_args.h"
+#include "commands/server_context.h"
+#include "config/config.h"
 #include "core/glob.h"
 #include "core/set_value.h"
 #include "engine/propagation.h"
@@ -23,9 +26,20 @@ constexpr ValueType kSet = ValueType::kSet;
 // SPOP rebuilds the set from the members it keeps when it pops at least this many times more
 // than it keeps, as Redis does (SPOP_MOVE_STRATEGY_MUL); the rebuilt set may become an intset.
 constexpr uint64_t kSpopRebuildRatio = 5;
-// SRANDMEMBER with a negative count streams members; past this much pending output the client
-// is disconnected instead (Redis would grow without bound).
+// SRANDMEMBER with a negative count streams members. A reply that outgrows the client output
+// hard limit (or this, when there is none) is cut and the client disconnected, as the limit
+// would disconnect it anyway; Redis would grow its buffer without bound.
 constexpr size_t kMaxRandomReplyBytes = size_t{1} << 30;
+
+size_t RandomReplyCap(CommandContext& ctx) {
+  OutputBufferLimit limit;
+  if (ctx.server.config != nullptr &&
+      ParseOutputBufferLimit(ctx.server.config->GetString("client-output-buffer-limit"), &limit) &&
+      limit.hard > 0) {
+    return std::min(kMaxRandomReplyBytes, static_cast<size_t>(limit.hard));
+  }
+  return kMaxRandomReplyBytes;
+}
 
 // xorshift64*, seeded per thread from the OS so picks differ from run to run, as in Redis.
 uint64_t NextRandom() {
@@ -219,9 +233,10 @@ void SRandMemberWithCount(CommandContext& ctx, ArgList args) {
   size_t size = s->Size();
   if (count < 0) {  // repeats allowed: stream the members
     ctx.reply.ArrayHeader(static_cast<size_t>(-count));
+    size_t cap = -count > 100000 ? RandomReplyCap(ctx) : kMaxRandomReplyBytes;
     for (int64_t i = 0; i < -count; ++i) {
       ctx.reply.Bulk(s->RandomMember(NextRandom()));
-      if ((i & 1023) == 1023 && ctx.reply.buffer()->size() > kMaxRandomReplyBytes) {
+      if ((i & 1023) == 1023 && ctx.reply.buffer()->size() > cap) {
         ctx.client.close_after_reply = true;  // the reply can never be completed
         return;
       }
