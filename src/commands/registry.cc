@@ -65,6 +65,7 @@ CommandRegistry::CommandRegistry() {
   RegisterPersistenceFamily(*this);
   RegisterHashFamily(*this);
   RegisterListFamily(*this);
+  RegisterSetFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

@@ -55,5 +55,9 @@ void RegisterCommandFamily(CommandRegistry& r);
 void RegisterPersistenceFamily(CommandRegistry& r);
 void RegisterHashFamily(CommandRegistry& r);
 void RegisterListFamily(CommandRegistry& r);
+void RegisterSetFamily(CommandRegistry& r);
+// SUNION SINTER SDIFF and their STORE forms, SINTERCARD (set_algebra.cc); RegisterSetFamily
+// calls it.
+void RegisterSetAlgebraCommands(CommandRegistry& r);
 
 }  // namespace cachet

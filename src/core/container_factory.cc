@@ -3,6 +3,7 @@
 
 #include "core/hash_value.h"
 #include "core/list_value.h"
+#include "core/set_value.h"
 
 namespace cachet {
 
@@ -13,6 +14,8 @@ std::unique_ptr<Container> DeserializeContainer(ValueType type, std::string_view
       return HashValue::Deserialize(data, limits);
     case ValueType::kList:
       return ListValue::Deserialize(data);
+    case ValueType::kSet:
+      return SetValue::Deserialize(data, limits);
     default:
       return nullptr;
   }

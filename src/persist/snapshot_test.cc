@@ -6,7 +6,9 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
+#include "core/set_value.h"
 #include "engine/key_access.h"
 
 namespace cachet {
@@ -84,6 +86,43 @@ TEST_F(SnapshotTest, RoundTripsStringsTtlsAndDatabases) {
   EXPECT_EQ(stats.expired_skipped, 1u);
   KeyAccess access(*b, "int");
   EXPECT_EQ(access.Find(0, "int")->encoding(), Encoding::kInt);
+}
+
+TEST_F(SnapshotTest, RoundTripsSets) {
+  auto a = NewEngine();
+  EncodingLimits limits;
+  auto ints = std::make_unique<SetValue>();
+  for (int i = -5; i < 5; ++i) ints->Add(std::to_string(i), limits);
+  auto mixed = std::make_unique<SetValue>();
+  for (int i = 0; i < 1000; ++i) mixed->Add("m" + std::to_string(i), limits);
+  mixed->Add(std::string("\0\xff", 2), limits);
+  {
+    KeyAccess access(*a, "ints");
+    access.CreateContainer(0, "ints", std::move(ints), KeyAccess::kNoDeadline);
+  }
+  {
+    KeyAccess access(*a, "mixed");
+    access.CreateContainer(2, "mixed", std::move(mixed), clock_.NowMs() + 60000);
+  }
+  ASSERT_TRUE(Save(*a));
+  auto b = NewEngine();
+  std::string error;
+  ASSERT_TRUE(LoadSnapshot(*b, path_, nullptr, &error)) << error;
+  KeyAccess access(*b, std::vector<std::string_view>{"ints", "mixed"});
+  Entry* e = access.Find(0, "ints");
+  ASSERT_NE(e, nullptr);
+  ASSERT_EQ(e->type(), ValueType::kSet);
+  auto* s = static_cast<SetValue*>(e->container());
+  EXPECT_EQ(s->encoding(), Encoding::kIntset);
+  EXPECT_EQ(s->Size(), 10u);
+  EXPECT_TRUE(s->Contains("-5"));
+  e = access.Find(2, "mixed");
+  ASSERT_NE(e, nullptr);
+  s = static_cast<SetValue*>(e->container());
+  EXPECT_EQ(s->encoding(), Encoding::kHashtable);
+  EXPECT_EQ(s->Size(), 1001u);
+  EXPECT_TRUE(s->Contains(std::string("\0\xff", 2)));
+  EXPECT_EQ(access.DeadlineOf(2, e), clock_.NowMs() + 60000);
 }
 
 TEST_F(SnapshotTest, DetectsChecksumMismatch) {
