@@ -2,6 +2,7 @@
 #include "core/container_factory.h"
 
 #include "core/hash_value.h"
+#include "core/zset_value.h"
 
 namespace cachet {
 
@@ -10,6 +11,8 @@ std::unique_ptr<Container> DeserializeContainer(ValueType type, std::string_view
   switch (type) {
     case ValueType::kHash:
       return HashValue::Deserialize(data, limits);
+    case ValueType::kZSet:
+      return ZSetValue::Deserialize(data, limits);
     default:
       return nullptr;
   }
