@@ -196,13 +196,14 @@ Entry* KeyAccess::CreateContainer(int db, std::string_view key, std::unique_ptr<
 
 bool KeyAccess::ContainerChanged(int db, Entry* e, int64_t bytes_before) {
   Mutated();
+  uint64_t hash;
+  Shard& shard = ShardFor(e->key(), &hash);
+  // Account the change first: removing the key then releases what the key holds now.
+  Charge(engine_, shard, static_cast<int64_t>(e->container()->MemoryBytes()) - bytes_before);
   if (e->container()->Size() == 0) {
     DeleteEntry(db, e);
     return false;
   }
-  uint64_t hash;
-  Shard& shard = ShardFor(e->key(), &hash);
-  Charge(engine_, shard, static_cast<int64_t>(e->container()->MemoryBytes()) - bytes_before);
   return true;
 }
 
