@@ -64,6 +64,7 @@ CommandRegistry::CommandRegistry() {
   RegisterCommandFamily(*this);
   RegisterPersistenceFamily(*this);
   RegisterHashFamily(*this);
+  RegisterZSetFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

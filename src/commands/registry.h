@@ -54,5 +54,6 @@ void RegisterInfoFamily(CommandRegistry& r);
 void RegisterCommandFamily(CommandRegistry& r);
 void RegisterPersistenceFamily(CommandRegistry& r);
 void RegisterHashFamily(CommandRegistry& r);
+void RegisterZSetFamily(CommandRegistry& r);
 
 }  // namespace cachet

@@ -350,6 +350,14 @@ bool ZSetValue::Remove(std::string_view member) {
   return true;
 }
 
+void ZSetValue::PrepareFor(size_t count, size_t max_member_len, const EncodingLimits& limits) {
+  if (list_ == nullptr && lp_.empty() &&
+      (count > limits.zset_max_listpack_entries ||
+       max_member_len > limits.zset_max_listpack_value)) {
+    ConvertToSkiplist();
+  }
+}
+
 std::optional<double> ZSetValue::Score(std::string_view member) const {
   if (list_ == nullptr) {
     size_t offset;

@@ -99,6 +99,10 @@ class ZSetValue : public Container {
   AddResult Add(std::string_view member, double score, int flags, const EncodingLimits& limits,
                 double* result);
   bool Remove(std::string_view member);
+  // For an empty set about to receive `count` members whose longest is `max_member_len` bytes:
+  // picks the skiplist encoding now when they will not fit a listpack, as Redis builds the
+  // results of ZUNIONSTORE and friends (which keeps a -0 score that a listpack would turn to 0).
+  void PrepareFor(size_t count, size_t max_member_len, const EncodingLimits& limits);
   std::optional<double> Score(std::string_view member) const;
   // 0-based rank from the lowest (or, with reverse, the highest) score; -1 when absent.
   int64_t Rank(std::string_view member, bool reverse) const;
