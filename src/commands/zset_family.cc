@@ -381,7 +381,7 @@ void CmdZScan(CommandContext& ctx, ArgList args) {
   ctx.reply.ArrayHeader(out.size() * 2);
   for (const auto& [member, score] : out) {
     ctx.reply.Bulk(member);
-    ctx.reply.Bulk(FormatDouble(score));
+    ctx.reply.Bulk(z->ScanScoreText(score));
   }
 }
 

@@ -157,6 +157,16 @@ TEST_F(ZSetFamilyTest, EncodingsFollowTheListpackLimits) {
   EXPECT_EQ(f.Run({"zscore", "small", "n"}), B("0"));
   EXPECT_EQ(f.Run({"zrangestore", "copy", "z", "0", "-1"}), F::Int(2));
   EXPECT_EQ(f.Run({"object", "encoding", "copy"}), B("listpack"));
+  // ZRANGESTORE of a rank range longer than the limit starts as a skiplist (-0 kept); a score
+  // range fills a listpack first (-0 becomes 0 before the conversion), as in Redis 7.0.15.
+  for (int i = 0; i < 140; ++i) f.Run({"zadd", "long", "1", "m" + std::to_string(i)});
+  EXPECT_EQ(f.Run({"zrangestore", "byrank", "long", "0", "-1"}), F::Int(142));
+  EXPECT_EQ(f.Run({"zscore", "byrank", "n"}), B("-0"));
+  EXPECT_EQ(f.Run({"zrangestore", "byscore", "long", "-inf", "+inf", "byscore"}), F::Int(142));
+  EXPECT_EQ(f.Run({"object", "encoding", "byscore"}), B("skiplist"));
+  EXPECT_EQ(f.Run({"zscore", "byscore", "n"}), B("0"));
+  EXPECT_EQ(f.Run({"zunionstore", "union", "1", "long"}), F::Int(142));
+  EXPECT_EQ(f.Run({"zscore", "union", "n"}), B("-0"));
 }
 
 TEST_F(ZSetFamilyTest, StoreCommandsOverwriteAndDelete) {

@@ -146,8 +146,10 @@ void RangeGeneric(CommandContext& ctx, ArgList args, size_t key_index, bool stor
     return;
   }
   // Added one by one in reply order, as Redis does: the encoding converts when the limits are
-  // crossed, exactly where Redis's does.
+  // crossed, exactly where Redis's does. For a rank range Redis knows the length first and
+  // starts with a skiplist when it exceeds the listpack limit (which matters for -0 scores).
   auto result = std::make_unique<ZSetValue>();
+  if (type == RangeType::kRank) result->PrepareFor(items.size(), 0, Limits(ctx));
   for (const auto& [member, score] : items) {
     double ignored;
     result->Add(member, score, 0, Limits(ctx), &ignored);

@@ -174,6 +174,15 @@ void SetOpGeneric(CommandContext& ctx, ArgList args, SetOp op, bool store, bool 
     ctx.reply.Integer(limit > 0 ? std::min(n, limit) : n);
     return;
   }
+  if (!store) {
+    // Redis replies from the skiplist it built, so scores are never rewritten (-0 stays -0).
+    std::vector<ScoredMember> items(acc.begin(), acc.end());
+    std::sort(items.begin(), items.end(), [](const ScoredMember& a, const ScoredMember& b) {
+      return a.second < b.second || (a.second == b.second && a.first < b.first);
+    });
+    ReplyScored(ctx.reply, items, with_scores);
+    return;
+  }
   auto result = std::make_unique<ZSetValue>();
   size_t longest = 0;
   for (const auto& [member, score] : acc) longest = std::max(longest, member.size());
@@ -182,14 +191,7 @@ void SetOpGeneric(CommandContext& ctx, ArgList args, SetOp op, bool store, bool 
     double ignored;
     result->Add(member, score, 0, Limits(ctx), &ignored);
   }
-  if (store) {
-    StoreZSet(access, ctx.db(), args[1], std::move(result), ctx.reply);
-    return;
-  }
-  ScoredArrayHeader(ctx.reply, result->Size(), with_scores);
-  result->ForEach([&](std::string_view member, double score) {
-    ScoredElement(ctx.reply, member, score, with_scores);
-  });
+  StoreZSet(access, ctx.db(), args[1], std::move(result), ctx.reply);
 }
 
 void CmdZUnionStore(CommandContext& ctx, ArgList args) {

@@ -133,6 +133,10 @@ class ZSetValue : public Container {
   template <typename F>
   void ForEach(F&& f) const;
 
+  // The text ZSCAN shows for a score of this set. Redis returns listpack scores as stored there
+  // (integral values up to 2^62 in plain digits, -0 as 0) and skiplist scores with %.17g.
+  std::string ScanScoreText(double score) const;
+
   // ZSCAN: a listpack returns everything at once (next cursor 0), like Redis.
   template <typename F>
   uint64_t Scan(uint64_t cursor, size_t count, F&& f) const;
