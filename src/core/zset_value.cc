@@ -1,6 +1,7 @@
 // ZSetValue: listpack and skiplist encodings, range parsing and Redis's range walks.
 #include "core/zset_value.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -174,21 +175,30 @@ std::unique_ptr<ZSetValue> ZSetValue::Deserialize(std::string_view data,
   size_t pos = 0;
   uint64_t count;
   if (!GetVarint(data, &pos, &count) || count == 0 || count > data.size()) return nullptr;
-  auto z = std::make_unique<ZSetValue>();
+  std::vector<Item> items;
+  items.reserve(count);
+  size_t longest = 0;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t len;
     if (!GetVarint(data, &pos, &len) || len > data.size() - pos || data.size() - pos - len < 8) {
       return nullptr;
     }
-    std::string_view member = data.substr(pos, len);
     double score = DecodeScore(data.substr(pos + len, 8));
+    if (std::isnan(score)) return nullptr;
+    items.push_back({data.substr(pos, len), score});
+    longest = std::max<size_t>(longest, len);
     pos += len + 8;
-    double ignored;
-    if (std::isnan(score) || z->Add(member, score, 0, limits, &ignored) != AddResult::kAdded) {
-      return nullptr;  // damaged: NaN or a duplicate member
-    }
   }
   if (pos != data.size()) return nullptr;
+  // As Redis loads a sorted set: a skiplist when it does not fit a listpack, else a listpack.
+  auto z = std::make_unique<ZSetValue>();
+  z->PrepareFor(items.size(), longest, limits);
+  for (const Item& it : items) {
+    double ignored;
+    if (z->Add(it.member, it.score, 0, limits, &ignored) != AddResult::kAdded) {
+      return nullptr;  // damaged: a duplicate member
+    }
+  }
   return z;
 }
 

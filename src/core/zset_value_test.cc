@@ -190,6 +190,23 @@ TEST(ZSetValueTest, SerializeRoundTripsBothEncodings) {
               nullptr);
     EXPECT_EQ(DeserializeContainer(ValueType::kZSet, bytes + "x", limits), nullptr);
   }
+  // A large set keeps -0 through a reload; one that fits a listpack is loaded as one.
+  ZSetValue big;
+  for (int i = 0; i < 200; ++i) Add(big, "m" + std::to_string(i), 1);
+  Add(big, "neg", -0.0);
+  std::string big_bytes;
+  big.Serialize(&big_bytes);
+  std::unique_ptr<ZSetValue> loaded = ZSetValue::Deserialize(big_bytes, limits);
+  ASSERT_NE(loaded, nullptr);
+  EXPECT_TRUE(std::signbit(*loaded->Score("neg")));
+  for (int i = 0; i < 190; ++i) big.Remove("m" + std::to_string(i));
+  big_bytes.clear();
+  big.Serialize(&big_bytes);
+  loaded = ZSetValue::Deserialize(big_bytes, limits);
+  ASSERT_NE(loaded, nullptr);
+  EXPECT_EQ(loaded->encoding(), Encoding::kListpack);
+  EXPECT_FALSE(std::signbit(*loaded->Score("neg")));
+
   std::string dup;
   ZSetValue one;
   Add(one, "a", 1);
