@@ -95,8 +95,9 @@ void ZAddGeneric(CommandContext& ctx, ArgList args, int flags) {
     return;
   }
   bool created = z == nullptr;
-  if (created)
+  if (created) {
     z = FindOrCreateContainer<ZSetValue>(access, ctx.db(), args[1], kZSetType, ctx.reply, &e);
+  }
   int64_t before = static_cast<int64_t>(z->MemoryBytes());
   int64_t added = 0, updated = 0, processed = 0;
   double score = 0;

@@ -138,8 +138,9 @@ std::string ZSetValue::ScoreBytes(double score) {
 
 double ZSetValue::DecodeScore(std::string_view bytes) {
   uint64_t bits = 0;
-  for (int i = 0; i < 8; ++i)
+  for (int i = 0; i < 8; ++i) {
     bits |= static_cast<uint64_t>(static_cast<uint8_t>(bytes[i])) << (8 * i);
+  }
   double score;
   memcpy(&score, &bits, sizeof(score));
   return score;
