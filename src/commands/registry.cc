@@ -66,6 +66,7 @@ CommandRegistry::CommandRegistry() {
   RegisterHashFamily(*this);
   RegisterListFamily(*this);
   RegisterSetFamily(*this);
+  RegisterZSetFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

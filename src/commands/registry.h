@@ -59,5 +59,6 @@ void RegisterSetFamily(CommandRegistry& r);
 // SUNION SINTER SDIFF and their STORE forms, SINTERCARD (set_algebra.cc); RegisterSetFamily
 // calls it.
 void RegisterSetAlgebraCommands(CommandRegistry& r);
+void RegisterZSetFamily(CommandRegistry& r);
 
 }  // namespace cachet

@@ -4,6 +4,7 @@
 #include "core/hash_value.h"
 #include "core/list_value.h"
 #include "core/set_value.h"
+#include "core/zset_value.h"
 
 namespace cachet {
 
@@ -16,6 +17,8 @@ std::unique_ptr<Container> DeserializeContainer(ValueType type, std::string_view
       return ListValue::Deserialize(data);
     case ValueType::kSet:
       return SetValue::Deserialize(data, limits);
+    case ValueType::kZSet:
+      return ZSetValue::Deserialize(data, limits);
     default:
       return nullptr;
   }
