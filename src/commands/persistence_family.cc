@@ -70,14 +70,14 @@ void RegisterPersistenceFamily(CommandRegistry& r) {
   const char* acl = "@admin @slow @dangerous";
   r.Add(MakeCommand(g, "save", 1, kF | kCmdNoMulti, 0, 0, 0, acl,
                     "Synchronously save the dataset to disk", "1.0.0", "O(N)", CmdSave));
-  r.Add(MakeCommand(g, "bgsave", -1, kF, 0, 0, 0, acl,
-                    "Asynchronously save the dataset to disk", "1.0.0", "O(1)", CmdBgSave));
+  r.Add(MakeCommand(g, "bgsave", -1, kF, 0, 0, 0, acl, "Asynchronously save the dataset to disk",
+                    "1.0.0", "O(1)", CmdBgSave));
   r.Add(MakeCommand(g, "bgrewriteaof", 1, kF, 0, 0, 0, acl,
                     "Asynchronously rewrite the append-only file", "1.0.0", "O(1)",
                     CmdBgRewriteAof));
-  r.Add(MakeCommand(g, "lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0,
-                    "@fast @dangerous", "Get the UNIX time stamp of the last successful save to disk",
-                    "1.0.0", "O(1)", CmdLastSave));
+  r.Add(MakeCommand(
+      g, "lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, "@fast @dangerous",
+      "Get the UNIX time stamp of the last successful save to disk", "1.0.0", "O(1)", CmdLastSave));
 }
 
 }  // namespace cachet

@@ -16,14 +16,13 @@
 namespace cachet {
 
 struct AofManifest {
-  uint64_t seq = 0;             // highest sequence number used for file names
-  std::string base;             // may be empty (no base yet)
+  uint64_t seq = 0;  // highest sequence number used for file names
+  std::string base;  // may be empty (no base yet)
   std::vector<std::string> incrs;
 };
 
 // Returns false with *error for a malformed manifest; *exists is false when there is none.
-bool ReadManifest(const std::string& path, AofManifest* manifest, bool* exists,
-                  std::string* error);
+bool ReadManifest(const std::string& path, AofManifest* manifest, bool* exists, std::string* error);
 bool WriteManifest(const std::string& path, const AofManifest& manifest, std::string* error);
 
 }  // namespace cachet
