@@ -17,7 +17,10 @@ namespace {
 std::string DescribeClient(ClientInfo& info, int64_t now_ms) {
   int64_t age = (now_ms - info.created_ms) / 1000;
   int64_t idle = (now_ms - info.last_interaction_ms.load()) / 1000;
-  std::string flags = info.monitor.load() ? "O" : "N";
+  std::string flags;
+  if (info.monitor.load()) flags += 'O';
+  if (info.pubsub.load()) flags += 'P';
+  if (flags.empty()) flags = "N";
   std::string s;
   s.reserve(256);
   s += "id=" + std::to_string(info.id);
@@ -29,7 +32,9 @@ std::string DescribeClient(ClientInfo& info, int64_t now_ms) {
   s += " idle=" + std::to_string(idle < 0 ? 0 : idle);
   s += " flags=" + flags;
   s += " db=" + std::to_string(info.db.load());
-  s += " sub=0 psub=0 ssub=0 multi=-1";
+  s += " sub=" + std::to_string(info.sub.load());
+  s += " psub=" + std::to_string(info.psub.load());
+  s += " ssub=0 multi=-1";
   s += " qbuf=" + std::to_string(info.query_buffer.load());
   s += " qbuf-free=" + std::to_string(info.query_buffer_free.load());
   s += " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0";

@@ -33,6 +33,9 @@ struct ClientInfo {
   std::atomic<uint64_t> net_out{0};
   std::atomic<uint64_t> commands{0};
   std::atomic<bool> monitor{false};
+  std::atomic<bool> pubsub{false};  // subscribed mode (flag P)
+  std::atomic<int> sub{0};          // channel subscriptions
+  std::atomic<int> psub{0};         // pattern subscriptions
 
   std::string name() const {
     std::lock_guard<std::mutex> lock(name_mu);

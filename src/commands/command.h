@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -76,6 +77,11 @@ struct ClientState {
   bool become_monitor = false;
   // Replaying the append-only log at start-up: no OOM checks, slow log or MONITOR.
   bool replaying = false;
+  // Pub/sub (pubsub_family.cc). Redis's CLIENT_PUBSUB: set by (P)SUBSCRIBE, cleared when an
+  // unsubscribe leaves no subscription; in RESP2 it restricts the commands allowed.
+  bool pubsub = false;
+  std::set<std::string, std::less<>> channels;
+  std::vector<std::string> patterns;  // in subscription order, as Redis 7.0 keeps them
 };
 
 struct CommandContext {

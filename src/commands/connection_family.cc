@@ -4,6 +4,7 @@
 #include "base/numbers.h"
 #include "commands/client_registry.h"
 #include "commands/errors.h"
+#include "commands/pubsub_family.h"
 #include "commands/registry.h"
 #include "commands/reply_util.h"
 #include "commands/server_context.h"
@@ -20,7 +21,12 @@ void CmdPing(CommandContext& ctx, ArgList args) {
     ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
     return;
   }
-  if (args.size() == 1) {
+  if (ctx.client.pubsub && ctx.reply.protocol() == 2) {
+    // In RESP2 subscribed mode PING answers in the subscription reply shape.
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(args.size() == 2 ? args[1] : "");
+  } else if (args.size() == 1) {
     ctx.reply.SimpleString("PONG");
   } else {
     ctx.reply.Bulk(args[1]);
@@ -170,6 +176,7 @@ void CmdReset(CommandContext& ctx, ArgList) {
     ctx.client.info->monitor.store(false);
     ctx.server.clients->RemoveMonitor(ctx.client.id);
   }
+  DropSubscriptions(ctx.server, ctx.client);
   ctx.reply.SimpleString("RESET");
 }
 

@@ -7,6 +7,8 @@
 #include "commands/client_registry.h"
 #include "commands/command_stats.h"
 #include "commands/errors.h"
+#include "commands/pubsub_family.h"
+#include "commands/pubsub_registry.h"
 #include "commands/registry.h"
 #include "commands/slowlog.h"
 #include "config/config.h"
@@ -137,10 +139,20 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
     return;
   }
 
+  if (client.pubsub && reply.protocol() == 2 && !AllowedInSubscribedMode(*target)) {
+    ThreadCounters::Bump(counters.commands[target->id].rejected);
+    reply.Error("ERR Can't execute '" + target->full_name +
+                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                "this context");
+    return;
+  }
+
   if (client.info != nullptr) {
     client.info->last_command.store(target->full_name.c_str(), std::memory_order_relaxed);
   }
   CommandContext ctx{server, client, reply, target};
+  // Messages this command publishes to its own client go before its reply, as in Redis.
+  PubSubRegistry::CurrentClient current(client.id, reply.buffer(), reply.protocol());
   uint64_t errors_before = reply.errors();
   int64_t start = MonotonicUs();
   if (target->flags & kCmdWrite) {

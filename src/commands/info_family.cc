@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "commands/client_registry.h"
 #include "commands/command_stats.h"
+#include "commands/pubsub_registry.h"
 #include "commands/registry.h"
 #include "commands/server_context.h"
 #include "config/config.h"
@@ -149,8 +150,8 @@ void StatsSection(ServerContext& s, InfoWriter& w) {
   w.Field("evicted_keys", static_cast<int64_t>(e.evicted_keys));
   w.Field("keyspace_hits", static_cast<int64_t>(e.keyspace_hits));
   w.Field("keyspace_misses", static_cast<int64_t>(e.keyspace_misses));
-  w.Field("pubsub_channels", 0);
-  w.Field("pubsub_patterns", 0);
+  w.Field("pubsub_channels", static_cast<int64_t>(s.pubsub ? s.pubsub->channel_count() : 0));
+  w.Field("pubsub_patterns", static_cast<int64_t>(s.pubsub ? s.pubsub->pattern_count() : 0));
   w.Field("total_error_replies", static_cast<int64_t>(t.error_replies));
   // cachet: expiry lag measured on keys removed by the active cycle (deadline to removal).
   w.Field("cachet_expired_active_keys", static_cast<int64_t>(e.expired_active));

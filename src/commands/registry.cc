@@ -67,6 +67,7 @@ CommandRegistry::CommandRegistry() {
   RegisterListFamily(*this);
   RegisterSetFamily(*this);
   RegisterZSetFamily(*this);
+  RegisterPubSubFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

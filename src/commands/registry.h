@@ -60,5 +60,6 @@ void RegisterSetFamily(CommandRegistry& r);
 // calls it.
 void RegisterSetAlgebraCommands(CommandRegistry& r);
 void RegisterZSetFamily(CommandRegistry& r);
+void RegisterPubSubFamily(CommandRegistry& r);
 
 }  // namespace cachet

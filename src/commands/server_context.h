@@ -17,6 +17,7 @@ class Config;
 class ClientRegistry;
 class SlowLog;
 class CommandRegistry;
+class PubSubRegistry;
 
 class CommandLog;
 
@@ -58,6 +59,7 @@ struct ServerContext {
   ClientRegistry* clients = nullptr;
   SlowLog* slowlog = nullptr;
   CommandRegistry* commands = nullptr;
+  PubSubRegistry* pubsub = nullptr;
   ConnectionStats connections;
   std::string run_id;
   std::string executable;

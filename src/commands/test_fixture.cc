@@ -34,6 +34,12 @@ CommandFixture::CommandFixture() {
   server_.clients = &clients_;
   server_.slowlog = &slowlog_;
   server_.commands = &registry_;
+  server_.pubsub = &pubsub_;
+  engine_->events().set_notifier(&keyspace_publisher_);
+  config_.OnChange("notify-keyspace-events", [this](const std::string& v) {
+    uint32_t flags = 0;
+    if (ParseKeyspaceEventFlags(v, &flags)) engine_->events().set_flags(flags);
+  });
   server_.start_time_ms = clock_.NowMs();
   handle_ = std::make_shared<FixtureClient>();
   clients_.Add(handle_);
@@ -59,6 +65,7 @@ std::string CommandFixture::Run(std::vector<std::string> args) {
   std::vector<std::string_view> views(args.begin(), args.end());
   Dispatch(server_, client_, reply, views);
   protocol_ = reply.protocol();
+  client_.info->resp.store(protocol_);
   return out;
 }
 

@@ -12,6 +12,8 @@
 #include "base/clock.h"
 #include "commands/client_registry.h"
 #include "commands/command.h"
+#include "commands/keyspace_notifier.h"
+#include "commands/pubsub_registry.h"
 #include "commands/registry.h"
 #include "commands/server_context.h"
 #include "commands/slowlog.h"
@@ -38,6 +40,7 @@ class CommandFixture {
 
   FakeClock& clock() { return clock_; }
   Engine& engine() { return *engine_; }
+  PubSubRegistry& pubsub() { return pubsub_; }
   Config& config() { return config_; }
   ServerContext& server() { return server_; }
   ClientState& client() { return client_; }
@@ -48,6 +51,8 @@ class CommandFixture {
   std::unique_ptr<Engine> engine_;
   Config config_;
   ClientRegistry clients_;
+  PubSubRegistry pubsub_;
+  KeyspacePublisher keyspace_publisher_{&pubsub_};
   SlowLog slowlog_;
   CommandRegistry registry_;
   ServerContext server_;

@@ -100,7 +100,7 @@ bool Config::Normalize(const OptionSpec& spec, std::string_view input, std::stri
           return false;
         }
       }
-      *out = std::move(v);
+      *out = spec.canonical ? spec.canonical(v) : std::move(v);
       return true;
     }
   }

@@ -31,6 +31,8 @@ struct OptionSpec {
   // Extra validation for kString (returns an error text or "").
   std::function<std::string(const std::string&)> validate;
   bool sensitive = false;  // never logged
+  // For kString: rewrites an accepted value into the form CONFIG GET returns.
+  std::function<std::string(const std::string&)> canonical;
 };
 
 class Config {
@@ -75,13 +77,21 @@ class Config {
   std::map<std::string, Option, std::less<>> options_;
 };
 
-// The "normal" class of client-output-buffer-limit ("normal <hard> <soft> <seconds>"; other
-// classes are accepted and ignored). 0 disables a limit.
+// One class of client-output-buffer-limit ("<class> <hard> <soft> <seconds>"). 0 disables a
+// limit.
 struct OutputBufferLimit {
   int64_t hard = 0;
   int64_t soft = 0;
   int64_t soft_seconds = 0;
 };
+// The classes a client-output-buffer-limit value names: normal and pubsub (replica/slave are
+// accepted and ignored). A class the value does not name keeps its previous setting.
+struct OutputBufferLimits {
+  std::optional<OutputBufferLimit> normal;
+  std::optional<OutputBufferLimit> pubsub;
+};
+bool ParseOutputBufferLimits(const std::string& text, OutputBufferLimits* limits);
+// The normal class; false when the value does not name it.
 bool ParseOutputBufferLimit(const std::string& text, OutputBufferLimit* limit);
 
 // "save" rules: pairs of <seconds> <changes> ("" = no automatic snapshots).

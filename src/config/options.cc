@@ -5,25 +5,35 @@
 
 #include "base/numbers.h"
 #include "config/config.h"
+#include "core/keyspace_flags.h"
 
 namespace cachet {
 namespace {
 
 OptionSpec Int(std::string name, std::string def, int64_t min, int64_t max, bool mut = true) {
-  OptionSpec s{std::move(name), OptionType::kInt, std::move(def), mut, min, max, {}, {}, false};
+  OptionSpec s{std::move(name), OptionType::kInt, std::move(def), mut, min, max, {}, {}, false, {}};
   return s;
 }
 OptionSpec Memory(std::string name, std::string def, bool mut = true) {
   return OptionSpec{
-      std::move(name), OptionType::kMemory, std::move(def), mut, 0, INT64_MAX, {}, {}, false};
+      std::move(name), OptionType::kMemory, std::move(def), mut, 0, INT64_MAX, {}, {}, false, {}};
 }
 OptionSpec String(std::string name, std::string def, bool mut = true) {
-  return OptionSpec{std::move(name), OptionType::kString, std::move(def), mut, 0, 0, {}, {}, false};
+  return OptionSpec{
+      std::move(name), OptionType::kString, std::move(def), mut, 0, 0, {}, {}, false, {}};
 }
 OptionSpec Enum(std::string name, std::string def, std::vector<std::string> choices,
                 bool mut = true) {
-  return OptionSpec{
-      std::move(name), OptionType::kEnum, std::move(def), mut, 0, 0, std::move(choices), {}, false};
+  return OptionSpec{std::move(name),
+                    OptionType::kEnum,
+                    std::move(def),
+                    mut,
+                    0,
+                    0,
+                    std::move(choices),
+                    {},
+                    false,
+                    {}};
 }
 
 std::string ValidateSaveRules(const std::string& v) {
@@ -50,12 +60,12 @@ bool ParseSaveRules(const std::string& text, std::vector<std::pair<int64_t, int6
   return true;
 }
 
-bool ParseOutputBufferLimit(const std::string& text, OutputBufferLimit* limit) {
+bool ParseOutputBufferLimits(const std::string& text, OutputBufferLimits* limits) {
   std::istringstream in(text);
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);
   if (words.empty() || words.size() % 4 != 0) return false;
-  bool found = false;
+  OutputBufferLimits parsed;
   for (size_t i = 0; i < words.size(); i += 4) {
     int64_t hard = 0, soft = 0, seconds = 0;
     if (!ParseMemorySize(words[i + 1], &hard) || !ParseMemorySize(words[i + 2], &soft) ||
@@ -63,13 +73,22 @@ bool ParseOutputBufferLimit(const std::string& text, OutputBufferLimit* limit) {
       return false;
     }
     if (words[i] == "normal") {
-      *limit = {hard, soft, seconds};
-      found = true;
-    } else if (words[i] != "replica" && words[i] != "slave" && words[i] != "pubsub") {
+      parsed.normal = OutputBufferLimit{hard, soft, seconds};
+    } else if (words[i] == "pubsub") {
+      parsed.pubsub = OutputBufferLimit{hard, soft, seconds};
+    } else if (words[i] != "replica" && words[i] != "slave") {
       return false;
     }
   }
-  return found;
+  *limits = parsed;
+  return true;
+}
+
+bool ParseOutputBufferLimit(const std::string& text, OutputBufferLimit* limit) {
+  OutputBufferLimits limits;
+  if (!ParseOutputBufferLimits(text, &limits) || !limits.normal) return false;
+  *limit = *limits.normal;
+  return true;
 }
 
 std::vector<OptionSpec> BuiltinOptions() {
@@ -98,14 +117,28 @@ std::vector<OptionSpec> BuiltinOptions() {
   OptionSpec query = Memory("client-query-buffer-limit", "1073741824");
   query.min = 1024 * 1024;
   o.push_back(query);
-  OptionSpec obuf = String("client-output-buffer-limit", "normal 268435456 67108864 60");
+  OptionSpec obuf = String("client-output-buffer-limit",
+                           "normal 268435456 67108864 60 pubsub 33554432 8388608 60");
   obuf.validate = [](const std::string& v) {
-    OutputBufferLimit limit;
-    return ParseOutputBufferLimit(v, &limit)
+    OutputBufferLimits limits;
+    return ParseOutputBufferLimits(v, &limits)
                ? std::string()
-               : std::string("argument must be 'normal <hard> <soft> <seconds>'");
+               : std::string("argument must be '<class> <hard> <soft> <seconds>' ...");
   };
   o.push_back(obuf);
+  OptionSpec notify = String("notify-keyspace-events", "");
+  notify.validate = [](const std::string& v) {
+    uint32_t flags;
+    return ParseKeyspaceEventFlags(v, &flags)
+               ? std::string()
+               : std::string("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+  };
+  notify.canonical = [](const std::string& v) {
+    uint32_t flags = 0;
+    ParseKeyspaceEventFlags(v, &flags);
+    return KeyspaceEventFlagsToString(flags);
+  };
+  o.push_back(notify);
   o.push_back(String("dir", ".", false));
   o.push_back(String("logfile", "", false));
   o.push_back(Enum("loglevel", "notice", {"debug", "verbose", "notice", "warning"}));

@@ -20,6 +20,7 @@ size_t Engine::ExpireShard(Shard& shard, int64_t now, size_t limit) {
       Entry* e = top.entry;
       KeyTable::Slot* slot = slice.table.Find(e->key(), HashKey(e->key()));
       watches_.Touch(db, e->key());
+      events_.Notify(kNotifyExpired, "expired", db, e->key());
       RemoveSlot(*this, shard, slice, slot);
       ShardCounters& c = shard.counters;
       ++c.expired_keys;

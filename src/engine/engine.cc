@@ -234,6 +234,7 @@ uint64_t Engine::Scan(int db, uint64_t cursor, size_t count,
         uint64_t hash = HashKey(key);
         KeyTable::Slot* slot = slice.table.Find(key, hash);
         if (slot != nullptr) {
+          events_.Notify(kNotifyExpired, "expired", db, key);
           RemoveSlot(*this, shard, slice, slot);
           watches_.Touch(db, key);
           ++shard.counters.expired_keys;
@@ -277,6 +278,7 @@ std::optional<std::string> Engine::RandomKey(int db) {
       Entry* e = slice.table.Random(shard.NextRandom());
       if (e->has_expire() && slice.expires.DeadlineOf(e) < NowMs()) {
         std::string key(e->key());
+        events_.Notify(kNotifyExpired, "expired", db, key);
         RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
         watches_.Touch(db, key);
         ++shard.counters.expired_keys;

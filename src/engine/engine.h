@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "core/lfu.h"
 #include "engine/eviction_policy.h"
+#include "engine/keyspace_events.h"
 #include "engine/propagation.h"
 #include "engine/shard.h"
 #include "engine/watch_registry.h"
@@ -142,6 +143,9 @@ class Engine {
 
   // Keys watched by MULTI/EXEC transactions.
   WatchRegistry& watches() { return watches_; }
+  // Keyspace notifications (notify-keyspace-events): commands and expiry/eviction report here.
+  KeyspaceEvents& events() { return events_; }
+  const KeyspaceEvents& events() const { return events_; }
   // Changes since the last snapshot (for save rules and INFO).
   uint64_t dirty() const { return dirty_.load(std::memory_order_relaxed); }
   void AddDirty(uint64_t n) { dirty_.fetch_add(n, std::memory_order_relaxed); }
@@ -170,6 +174,7 @@ class Engine {
   std::atomic<bool> loading_{false};
   std::unique_ptr<LazyFreer> lazy_freer_;
   WatchRegistry watches_;
+  KeyspaceEvents events_;
 };
 
 // Removes an entry's memory from the shard's and engine's accounting and frees it.

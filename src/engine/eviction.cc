@@ -78,6 +78,7 @@ bool Engine::EvictIfNeeded() {
       log->Append(best.db, del);
     }
     watches_.Touch(best.db, key);
+    events_.Notify(kNotifyEvicted, "evicted", best.db, key);
     RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
     ++shard.counters.evicted_keys;
   }

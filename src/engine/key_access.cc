@@ -65,6 +65,7 @@ Entry* KeyAccess::FindIn(Shard& shard, int db, std::string_view key, uint64_t ha
   Entry* e = KeyTable::EntryAt(slot);
   if (e->has_expire() && slice.expires.DeadlineOf(e) < now_ && !engine_.loading()) {
     engine_.watches().Touch(db, key);
+    engine_.events().Notify(kNotifyExpired, "expired", db, key);
     RemoveSlot(engine_, shard, slice, slot);
     ++shard.counters.expired_keys;
     return nullptr;
@@ -87,6 +88,7 @@ Entry* KeyAccess::FindRead(int db, std::string_view key) {
     ++shard.counters.keyspace_hits;
   } else {
     ++shard.counters.keyspace_misses;
+    engine_.events().Notify(kNotifyKeyMiss, "keymiss", db, key);
   }
   return e;
 }
@@ -100,6 +102,9 @@ int64_t KeyAccess::DeadlineOf(int db, const Entry* e) {
 
 Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value, Encoding enc,
                             int64_t deadline) {
+  // With notifications on, an expired key being overwritten reports "expired" first, as in
+  // Redis; otherwise the expired entry is simply replaced below.
+  if (engine_.events().flags() != 0) Find(db, key, false);
   Mutated(db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
@@ -125,8 +130,9 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
       return n;
     }
     RemoveSlot(engine_, shard, slice, slot);
-  } else if (deadline == kKeepDeadline) {
-    deadline = kNoDeadline;
+  } else {
+    if (deadline == kKeepDeadline) deadline = kNoDeadline;
+    engine_.events().Notify(kNotifyNew, "new", db, key);
   }
   Entry* e = Entry::CreateWith(key, value, deadline >= 0);
   e->set_encoding(enc);
@@ -138,6 +144,7 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
 Entry* KeyAccess::CreateString(int db, std::string_view key, size_t value_len, size_t reserve,
                                Encoding enc, int64_t deadline) {
   Mutated(db, key);
+  engine_.events().Notify(kNotifyNew, "new", db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   Entry* e = Entry::Create(key, value_len, deadline >= 0, reserve);
@@ -187,6 +194,7 @@ Entry* KeyAccess::SetDeadline(int db, Entry* e, int64_t deadline) {
 Entry* KeyAccess::CreateContainer(int db, std::string_view key, std::unique_ptr<Container> c,
                                   int64_t deadline) {
   Mutated(db, key);
+  engine_.events().Notify(kNotifyNew, "new", db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   Entry* e = Entry::CreateWithContainer(key, c.release(), deadline >= 0);
@@ -231,6 +239,7 @@ void KeyAccess::DeleteEntry(int db, Entry* e) {
 Entry* KeyAccess::CopyEntry(const Entry* src, int dst_db, std::string_view dst_key,
                             int64_t deadline) {
   Mutated(dst_db, dst_key);
+  engine_.events().Notify(kNotifyNew, "new", dst_db, dst_key);
   uint64_t hash;
   Shard& shard = ShardFor(dst_key, &hash);
   Entry* e;

@@ -5,6 +5,7 @@
 #include "base/logging.h"
 #include "commands/command_stats.h"
 #include "commands/dispatcher.h"
+#include "commands/pubsub_family.h"
 #include "net/socket_util.h"
 
 namespace cachet {
@@ -35,13 +36,30 @@ void ClientConnection::RequestClose() {
 }
 
 void ClientConnection::Deliver(std::string bytes) {
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    inbox_.append(bytes);
+    if (inbox_posted_) return;  // the task already posted will take these bytes too
+    inbox_posted_ = true;
+  }
   std::weak_ptr<Connection> weak = weak_from_this();
-  loop()->Post([weak, bytes = std::move(bytes)] {
-    auto c = weak.lock();
-    if (!c || c->closed()) return;
-    c->output()->append(bytes);
-    c->Flush();
+  loop()->Post([weak] {
+    if (auto c = weak.lock()) static_cast<ClientConnection*>(c.get())->DrainInbox();
   });
+}
+
+void ClientConnection::DrainInbox() {
+  std::string bytes;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    bytes.swap(inbox_);
+    inbox_posted_ = false;
+  }
+  if (closed()) return;
+  output()->append(bytes);
+  Flush();
+  info_.output_pending.store(pending_output(), std::memory_order_relaxed);
+  CheckOutputLimits(SystemClock::Get()->NowMs());
 }
 
 size_t ClientConnection::OnInput(std::string_view data) {
@@ -105,13 +123,21 @@ void ClientConnection::AfterCommands(int64_t now_ms) {
   info_.net_in.store(in, std::memory_order_relaxed);
   info_.net_out.store(out, std::memory_order_relaxed);
 
+  CheckOutputLimits(now_ms);
+}
+
+bool ClientConnection::CheckOutputLimits(int64_t now_ms) {
   int64_t pending = static_cast<int64_t>(pending_output());
-  int64_t hard = limits_->output_hard.load(), soft = limits_->output_soft.load();
+  const bool pubsub = state_.pubsub;  // Redis's pubsub client class
+  int64_t hard = pubsub ? limits_->pubsub_hard.load() : limits_->output_hard.load();
+  int64_t soft = pubsub ? limits_->pubsub_soft.load() : limits_->output_soft.load();
+  int64_t soft_seconds =
+      pubsub ? limits_->pubsub_soft_seconds.load() : limits_->output_soft_seconds.load();
   bool over_hard = hard > 0 && pending > hard;
   bool over_soft = false;
   if (soft > 0 && pending > soft) {
     if (soft_limit_since_ms_ == 0) soft_limit_since_ms_ = now_ms;
-    over_soft = now_ms - soft_limit_since_ms_ > limits_->output_soft_seconds.load() * 1000;
+    over_soft = now_ms - soft_limit_since_ms_ > soft_seconds * 1000;
   } else {
     soft_limit_since_ms_ = 0;
   }
@@ -122,7 +148,9 @@ void ClientConnection::AfterCommands(int64_t now_ms) {
         static_cast<unsigned long long>(info_.id), info_.addr.c_str(),
         static_cast<long long>(pending));
     Close();
+    return false;
   }
+  return true;
 }
 
 void ClientConnection::CheckIdle(int64_t now_ms) {
@@ -130,13 +158,17 @@ void ClientConnection::CheckIdle(int64_t now_ms) {
   // A slow reader stuck over the soft output limit is checked here too.
   if (pending_output() > 0) AfterCommands(now_ms);
   int64_t timeout = limits_->idle_timeout_s.load();
-  if (timeout <= 0 || state_.monitor || closed()) return;
+  // As in Redis, subscribers are never closed for being idle.
+  if (timeout <= 0 || state_.monitor || state_.pubsub || closed()) return;
   if (now_ms - info_.last_interaction_ms.load() > timeout * 1000) {
     LOG_VERBOSE("Closing idle client id=%llu", static_cast<unsigned long long>(info_.id));
     Close();
   }
 }
 
-void ClientConnection::OnClosed() { server_->clients->Remove(info_.id); }
+void ClientConnection::OnClosed() {
+  DropSubscriptions(*server_, state_);
+  server_->clients->Remove(info_.id);
+}
 
 }  // namespace cachet

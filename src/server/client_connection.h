@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct ClientLimits {
   std::atomic<int64_t> output_hard{256LL * 1024 * 1024};
   std::atomic<int64_t> output_soft{64LL * 1024 * 1024};
   std::atomic<int64_t> output_soft_seconds{60};
+  // The pubsub class, for clients in subscribed mode (Redis's default "pubsub 32mb 8mb 60").
+  std::atomic<int64_t> pubsub_hard{32LL * 1024 * 1024};
+  std::atomic<int64_t> pubsub_soft{8LL * 1024 * 1024};
+  std::atomic<int64_t> pubsub_soft_seconds{60};
   std::atomic<int64_t> idle_timeout_s{0};
 };
 
@@ -53,6 +58,10 @@ class ClientConnection : public Connection, public ClientHandle {
  private:
   // After commands ran: output limits, monitor registration, statistics.
   void AfterCommands(int64_t now_ms);
+  // Closes the client when its pending output is over its class's limits. Returns false then.
+  bool CheckOutputLimits(int64_t now_ms);
+  // On the loop: moves delivered messages into the output and flushes.
+  void DrainInbox();
   std::shared_ptr<ClientConnection> self() {
     return std::static_pointer_cast<ClientConnection>(shared_from_this());
   }
@@ -68,6 +77,10 @@ class ClientConnection : public Connection, public ClientHandle {
   int64_t soft_limit_since_ms_ = 0;
   uint64_t reported_in_ = 0;
   uint64_t reported_out_ = 0;
+  // Messages from other threads (Deliver), moved to the output by one posted task at a time.
+  std::mutex inbox_mu_;
+  std::string inbox_;
+  bool inbox_posted_ = false;
 };
 
 }  // namespace cachet

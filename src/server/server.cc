@@ -32,6 +32,11 @@ std::string RandomRunId() {
 
 pthread_t g_main_thread;
 
+void ApplyNotifyFlags(Engine* engine, const std::string& value) {
+  uint32_t flags = 0;
+  if (ParseKeyspaceEventFlags(value, &flags)) engine->events().set_flags(flags);
+}
+
 }  // namespace
 
 Server::Server(Config* config) : config_(config) {
@@ -43,12 +48,15 @@ Server::Server(Config* config) : config_(config) {
   options.lfu.log_factor = static_cast<int>(config->GetInt("lfu-log-factor"));
   options.lfu.decay_minutes = static_cast<int>(config->GetInt("lfu-decay-time"));
   engine_ = std::make_unique<Engine>(options);
+  engine_->events().set_notifier(&keyspace_publisher_);
+  ApplyNotifyFlags(engine_.get(), config->GetString("notify-keyspace-events"));
 
   context_.engine = engine_.get();
   context_.config = config_;
   context_.clients = &clients_;
   context_.slowlog = &slowlog_;
   context_.commands = &commands_;
+  context_.pubsub = &pubsub_;
   context_.run_id = RandomRunId();
   context_.start_time_ms = SystemClock::Get()->NowMs();
   context_.requirepass_set.store(!config->GetString("requirepass").empty());
@@ -69,11 +77,18 @@ void Server::ApplyLimits() {
   limits_.max_bulk_len.store(config_->GetInt("proto-max-bulk-len"));
   limits_.max_query_buffer.store(config_->GetInt("client-query-buffer-limit"));
   limits_.idle_timeout_s.store(config_->GetInt("timeout"));
-  OutputBufferLimit out;
-  if (ParseOutputBufferLimit(config_->GetString("client-output-buffer-limit"), &out)) {
-    limits_.output_hard.store(out.hard);
-    limits_.output_soft.store(out.soft);
-    limits_.output_soft_seconds.store(out.soft_seconds);
+  OutputBufferLimits out;
+  if (ParseOutputBufferLimits(config_->GetString("client-output-buffer-limit"), &out)) {
+    if (out.normal) {
+      limits_.output_hard.store(out.normal->hard);
+      limits_.output_soft.store(out.normal->soft);
+      limits_.output_soft_seconds.store(out.normal->soft_seconds);
+    }
+    if (out.pubsub) {
+      limits_.pubsub_hard.store(out.pubsub->hard);
+      limits_.pubsub_soft.store(out.pubsub->soft);
+      limits_.pubsub_soft_seconds.store(out.pubsub->soft_seconds);
+    }
   }
   context_.slowlog_threshold_us.store(config_->GetInt("slowlog-log-slower-than"));
   context_.slowlog_max_len.store(config_->GetInt("slowlog-max-len"));
@@ -100,6 +115,8 @@ void Server::WatchConfig() {
   });
   config_->OnChange("requirepass",
                     [this](const std::string& v) { context_.requirepass_set.store(!v.empty()); });
+  config_->OnChange("notify-keyspace-events",
+                    [engine](const std::string& v) { ApplyNotifyFlags(engine, v); });
   config_->OnChange("loglevel", [](const std::string& v) {
     LogLevel level;
     if (ParseLogLevel(v, &level)) SetLogLevel(level);

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "commands/client_registry.h"
+#include "commands/keyspace_notifier.h"
+#include "commands/pubsub_registry.h"
 #include "commands/registry.h"
 #include "commands/server_context.h"
 #include "commands/slowlog.h"
@@ -53,6 +55,9 @@ class Server {
   void Stop();
 
   Config* config_;
+  // Before the engine: the engine's keyspace events point at the publisher.
+  PubSubRegistry pubsub_;
+  KeyspacePublisher keyspace_publisher_{&pubsub_};
   std::unique_ptr<Engine> engine_;
   ClientRegistry clients_;
   SlowLog slowlog_;
