@@ -44,6 +44,16 @@ T* FindOrCreateContainer(KeyAccess& access, int db, std::string_view key, ValueT
   return c;
 }
 
+// ContainerChanged followed by the command's keyspace event, and "del" when the change left
+// the aggregate empty (so it was removed), in Redis's order. Returns whether the key remains.
+inline bool ChangedAndNotify(KeyAccess& access, int db, Entry* e, int64_t bytes_before,
+                             uint32_t type, std::string_view event, std::string_view key) {
+  bool alive = access.ContainerChanged(db, e, bytes_before);
+  access.Notify(type, event, db, key);
+  if (!alive) access.Notify(kNotifyGeneric, "del", db, key);
+  return alive;
+}
+
 inline const EncodingLimits& Limits(CommandContext& ctx) { return ctx.server.encoding_limits; }
 
 }  // namespace cachet

@@ -76,11 +76,13 @@ void ExpireGeneric(CommandContext& ctx, ArgList args, bool seconds, bool absolut
   if (when <= access.now()) {
     if (PropagationScope::Logging()) PropagationScope::Rewrite({"DEL", std::string(args[1])});
     access.DeleteEntry(ctx.db(), e);
+    access.Notify(kNotifyGeneric, "del", ctx.db(), args[1]);
   } else {
     if (PropagationScope::Logging()) {
       PropagationScope::Rewrite({"PEXPIREAT", std::string(args[1]), Int64ToString(when)});
     }
     access.SetDeadline(ctx.db(), e, when);
+    access.Notify(kNotifyGeneric, "expire", ctx.db(), args[1]);
   }
   ctx.reply.Integer(1);
 }
@@ -120,6 +122,7 @@ void CmdPersist(CommandContext& ctx, ArgList args) {
     return;
   }
   access.SetDeadline(ctx.db(), e, KeyAccess::kNoDeadline);
+  access.Notify(kNotifyGeneric, "persist", ctx.db(), args[1]);
   ctx.reply.Integer(1);
 }
 

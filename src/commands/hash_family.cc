@@ -31,7 +31,7 @@ void CmdHSet(CommandContext& ctx, ArgList args) {
   int64_t before = static_cast<int64_t>(h->MemoryBytes());
   int64_t added = 0;
   for (size_t i = 2; i < args.size(); i += 2) added += h->Set(args[i], args[i + 1], Limits(ctx));
-  access.ContainerChanged(ctx.db(), e, before);
+  ChangedAndNotify(access, ctx.db(), e, before, kNotifyHash, "hset", args[1]);
   if (ArgIs(args[0], "hmset")) {
     ctx.reply.Ok();
   } else {
@@ -55,7 +55,7 @@ void CmdHSetNx(CommandContext& ctx, ArgList args) {
   }
   int64_t before = static_cast<int64_t>(h->MemoryBytes());
   h->Set(args[2], args[3], Limits(ctx));
-  access.ContainerChanged(ctx.db(), e, before);
+  ChangedAndNotify(access, ctx.db(), e, before, kNotifyHash, "hset", args[1]);
   ctx.reply.Integer(1);
 }
 
@@ -126,7 +126,7 @@ void CmdHDel(CommandContext& ctx, ArgList args) {
   if (h != nullptr) {
     int64_t before = static_cast<int64_t>(h->MemoryBytes());
     for (size_t i = 2; i < args.size(); ++i) removed += h->Delete(args[i]);
-    if (removed > 0) access.ContainerChanged(ctx.db(), e, before);
+    if (removed > 0) ChangedAndNotify(access, ctx.db(), e, before, kNotifyHash, "hdel", args[1]);
   }
   ctx.reply.Integer(removed);
 }
@@ -186,7 +186,7 @@ void CmdHIncrBy(CommandContext& ctx, ArgList args) {
   }
   int64_t before = static_cast<int64_t>(h->MemoryBytes());
   h->Set(args[2], Int64ToString(result), Limits(ctx));
-  access.ContainerChanged(ctx.db(), e, before);
+  ChangedAndNotify(access, ctx.db(), e, before, kNotifyHash, "hincrby", args[1]);
   ctx.reply.Integer(result);
 }
 
@@ -228,7 +228,7 @@ void CmdHIncrByFloat(CommandContext& ctx, ArgList args) {
   if (PropagationScope::Logging()) {
     PropagationScope::Rewrite({"HSET", std::string(args[1]), std::string(args[2]), text});
   }
-  access.ContainerChanged(ctx.db(), e, before);
+  ChangedAndNotify(access, ctx.db(), e, before, kNotifyHash, "hincrbyfloat", args[1]);
   ctx.reply.Bulk(text);
 }
 

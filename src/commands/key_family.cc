@@ -28,7 +28,11 @@ void CmdDel(CommandContext& ctx, ArgList args) {
   ArgList keys = args.subspan(1);
   KeyAccess access(ctx.engine(), keys);
   int64_t removed = 0;
-  for (std::string_view key : keys) removed += access.Delete(ctx.db(), key);
+  for (std::string_view key : keys) {
+    if (!access.Delete(ctx.db(), key)) continue;
+    access.Notify(kNotifyGeneric, "del", ctx.db(), key);
+    ++removed;
+  }
   ctx.reply.Integer(removed);
 }
 
@@ -106,6 +110,8 @@ void RenameGeneric(CommandContext& ctx, ArgList args, bool nx) {
   int64_t deadline = access.DeadlineOf(ctx.db(), e);
   access.CopyEntry(e, ctx.db(), dst, deadline);
   access.Delete(ctx.db(), src);
+  access.Notify(kNotifyGeneric, "rename_from", ctx.db(), src);
+  access.Notify(kNotifyGeneric, "rename_to", ctx.db(), dst);
   if (nx) {
     ctx.reply.Integer(1);
   } else {
@@ -167,6 +173,7 @@ void CmdCopy(CommandContext& ctx, ArgList args) {
   }
   // Deleting dst cannot move src: they are different keys (or different databases).
   access.CopyEntry(e, target, dst, access.DeadlineOf(ctx.db(), e));
+  access.Notify(kNotifyGeneric, "copy_to", target, dst);
   ctx.reply.Integer(1);
 }
 

@@ -59,7 +59,7 @@ ListStatus OpPop(KeyAccess& access, int db, std::string_view key, bool left, siz
       l->PopBack(count, out);
     }
   }
-  access.ContainerChanged(db, e, before);
+  ChangedAndNotify(access, db, e, before, kNotifyList, left ? "lpop" : "rpop", key);
   return ListStatus::kOk;
 }
 
@@ -84,6 +84,7 @@ ListStatus OpPush(KeyAccess& access, int db, std::string_view key, bool left,
   }
   *length = static_cast<int64_t>(l->Size());
   access.ContainerChanged(db, e, before);
+  access.Notify(kNotifyList, left ? "lpush" : "rpush", db, key);
   return ListStatus::kOk;
 }
 
@@ -105,6 +106,8 @@ ListStatus OpMove(KeyAccess& access, int db, std::string_view src, std::string_v
       sl->PushBack(*moved);
     }
     access.ContainerChanged(db, se, src_before);
+    access.Notify(kNotifyList, dst_left ? "lpush" : "rpush", db, dst);
+    access.Notify(kNotifyList, src_left ? "lpop" : "rpop", db, src);
     return ListStatus::kOk;
   }
   if (dl == nullptr) dl = CreateList(access, db, dst, &de);
@@ -115,7 +118,9 @@ ListStatus OpMove(KeyAccess& access, int db, std::string_view src, std::string_v
     dl->PushBack(*moved);
   }
   access.ContainerChanged(db, de, dst_before);
-  access.ContainerChanged(db, se, src_before);  // removes src when it became empty
+  access.Notify(kNotifyList, dst_left ? "lpush" : "rpush", db, dst);
+  // Removes src when it became empty.
+  ChangedAndNotify(access, db, se, src_before, kNotifyList, src_left ? "lpop" : "rpop", src);
   return ListStatus::kOk;
 }
 
@@ -282,7 +287,7 @@ void CmdLSet(CommandContext& ctx, ArgList args) {
   }
   int64_t before = static_cast<int64_t>(l->MemoryBytes());
   l->Set(static_cast<size_t>(index), args[3]);
-  access.ContainerChanged(ctx.db(), e, before);
+  ChangedAndNotify(access, ctx.db(), e, before, kNotifyList, "lset", args[1]);
   ctx.reply.Ok();
 }
 
@@ -312,7 +317,7 @@ void CmdLInsert(CommandContext& ctx, ArgList args) {
     return;
   }
   int64_t len = static_cast<int64_t>(l->Size());
-  access.ContainerChanged(ctx.db(), e, before);
+  ChangedAndNotify(access, ctx.db(), e, before, kNotifyList, "linsert", args[1]);
   ctx.reply.Integer(len);
 }
 
@@ -331,7 +336,7 @@ void CmdLRem(CommandContext& ctx, ArgList args) {
     size_t limit = count < 0 ? 0 - static_cast<uint64_t>(count) : static_cast<uint64_t>(count);
     int64_t before = static_cast<int64_t>(l->MemoryBytes());
     removed = l->Remove(args[3], limit, count < 0);
-    if (removed > 0) access.ContainerChanged(ctx.db(), e, before);
+    if (removed > 0) ChangedAndNotify(access, ctx.db(), e, before, kNotifyList, "lrem", args[1]);
   }
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
@@ -362,7 +367,9 @@ void CmdLTrim(CommandContext& ctx, ArgList args) {
     if (ltrim + rtrim > 0) {
       int64_t before = static_cast<int64_t>(l->MemoryBytes());
       l->Trim(static_cast<size_t>(ltrim), static_cast<size_t>(rtrim));
-      access.ContainerChanged(ctx.db(), e, before);
+      ChangedAndNotify(access, ctx.db(), e, before, kNotifyList, "ltrim", args[1]);
+    } else {
+      access.Notify(kNotifyList, "ltrim", ctx.db(), args[1]);  // Redis reports it regardless
     }
   }
   ctx.reply.Ok();

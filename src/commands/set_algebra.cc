@@ -96,12 +96,17 @@ void Intersect(std::vector<const SetValue*> sets, F&& emit) {
 }
 
 // Replaces dst (whatever it holds) with result, or deletes it when result is empty; replies
-// with the result's size.
+// with the result's size. The keyspace event is the command's name ("sunionstore", ...).
 void Store(KeyAccess& access, CommandContext& ctx, std::string_view dst,
            std::unique_ptr<SetValue> result) {
   auto size = static_cast<int64_t>(result->Size());
-  access.Delete(ctx.db(), dst);
-  if (size > 0) access.CreateContainer(ctx.db(), dst, std::move(result), KeyAccess::kNoDeadline);
+  bool existed = access.Delete(ctx.db(), dst);
+  if (size > 0) {
+    access.CreateContainer(ctx.db(), dst, std::move(result), KeyAccess::kNoDeadline);
+    access.Notify(kNotifySet, ctx.command->name, ctx.db(), dst);
+  } else if (existed) {
+    access.Notify(kNotifyGeneric, "del", ctx.db(), dst);
+  }
   ctx.reply.Integer(size);
 }
 

@@ -59,7 +59,7 @@ void CmdSAdd(CommandContext& ctx, ArgList args) {
   int64_t before = static_cast<int64_t>(s->MemoryBytes());
   int64_t added = 0;
   for (size_t i = 2; i < args.size(); ++i) added += s->Add(args[i], Limits(ctx));
-  if (added > 0) access.ContainerChanged(ctx.db(), e, before);
+  if (added > 0) ChangedAndNotify(access, ctx.db(), e, before, kNotifySet, "sadd", args[1]);
   ctx.reply.Integer(added);
 }
 
@@ -74,7 +74,7 @@ void CmdSRem(CommandContext& ctx, ArgList args) {
   if (s != nullptr) {
     int64_t before = static_cast<int64_t>(s->MemoryBytes());
     for (size_t i = 2; i < args.size(); ++i) removed += s->Remove(args[i]);
-    if (removed > 0) access.ContainerChanged(ctx.db(), e, before);
+    if (removed > 0) ChangedAndNotify(access, ctx.db(), e, before, kNotifySet, "srem", args[1]);
   }
   ctx.reply.Integer(removed);
 }
@@ -146,6 +146,8 @@ void SPopWithCount(CommandContext& ctx, ArgList args) {
     all.ForEach([&](std::string_view m) { ctx.reply.Bulk(m); });
     PropagationScope::Rewrite({"DEL", std::string(args[1])});
     access.DeleteEntry(ctx.db(), e);
+    access.Notify(kNotifySet, "spop", ctx.db(), args[1]);
+    access.Notify(kNotifyGeneric, "del", ctx.db(), args[1]);
     return;
   }
   int64_t before = static_cast<int64_t>(s->MemoryBytes());
@@ -183,7 +185,7 @@ void SPopWithCount(CommandContext& ctx, ArgList args) {
     srem.insert(srem.end(), popped.begin(), popped.end());
     PropagationScope::Rewrite(std::move(srem));
   }
-  access.ContainerChanged(ctx.db(), e, before);
+  ChangedAndNotify(access, ctx.db(), e, before, kNotifySet, "spop", args[1]);
 }
 
 void CmdSPop(CommandContext& ctx, ArgList args) {
@@ -210,7 +212,7 @@ void CmdSPop(CommandContext& ctx, ArgList args) {
   s->Remove(member);
   ctx.reply.Bulk(member);
   PropagationScope::Rewrite({"SREM", std::string(args[1]), member});
-  access.ContainerChanged(ctx.db(), e, before);
+  ChangedAndNotify(access, ctx.db(), e, before, kNotifySet, "spop", args[1]);
 }
 
 void SRandMemberWithCount(CommandContext& ctx, ArgList args) {
@@ -308,7 +310,8 @@ void CmdSMove(CommandContext& ctx, ArgList args) {
     ctx.reply.Integer(0);
     return;
   }
-  access.ContainerChanged(ctx.db(), src, before);  // removes src when it became empty
+  // Removes src when it became empty.
+  ChangedAndNotify(access, ctx.db(), src, before, kNotifySet, "srem", src_key);
   dst = access.Find(ctx.db(), dst_key, false);
   if (dst == nullptr) {
     dst = access.CreateContainer(ctx.db(), dst_key, std::make_unique<SetValue>(),
@@ -316,7 +319,10 @@ void CmdSMove(CommandContext& ctx, ArgList args) {
   }
   auto* dst_set = static_cast<SetValue*>(dst->container());
   before = static_cast<int64_t>(dst_set->MemoryBytes());
-  if (dst_set->Add(member, Limits(ctx))) access.ContainerChanged(ctx.db(), dst, before);
+  if (dst_set->Add(member, Limits(ctx))) {
+    access.ContainerChanged(ctx.db(), dst, before);
+    access.Notify(kNotifySet, "sadd", ctx.db(), dst_key);
+  }
   ctx.reply.Integer(1);
 }
 

@@ -36,6 +36,7 @@ Result<int64_t> OpIncrBy(KeyAccess& access, int db, std::string_view key, int64_
   int len = FormatInt64(result, buf);
   std::string_view text(buf, len);
   access.SetString(db, key, text, Encoding::kInt, KeyAccess::kKeepDeadline);
+  access.Notify(kNotifyString, "incrby", db, key);
   return result;
 }
 
@@ -54,6 +55,7 @@ Result<std::string> OpIncrByFloat(KeyAccess& access, int db, std::string_view ke
   // Replaying the increment could round differently: log the result.
   PropagationScope::Rewrite({"SET", std::string(key), text, "KEEPTTL"});
   access.SetString(db, key, text, enc, KeyAccess::kKeepDeadline);
+  access.Notify(kNotifyString, "incrbyfloat", db, key);
   return text;
 }
 
@@ -107,6 +109,8 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   }
   if (o.keep_ttl) deadline = KeyAccess::kKeepDeadline;
   access.SetString(ctx.db(), key, value, ChooseStringEncoding(value), deadline);
+  access.Notify(kNotifyString, "set", ctx.db(), key);
+  if (o.unit != ExpireUnit::kNone) access.Notify(kNotifyGeneric, "expire", ctx.db(), key);
   if (reply_int) {
     ctx.reply.Integer(1);
   } else if (!o.get) {
@@ -160,12 +164,15 @@ void CmdGetEx(CommandContext& ctx, ArgList args) {
   if (absolute && deadline <= access.now()) {
     PropagationScope::Rewrite({"DEL", key});
     access.DeleteEntry(ctx.db(), e);
+    access.Notify(kNotifyGeneric, "del", ctx.db(), key);
   } else if (o.unit != ExpireUnit::kNone) {
     PropagationScope::Rewrite({"PEXPIREAT", key, Int64ToString(deadline)});
     access.SetDeadline(ctx.db(), e, deadline);
+    access.Notify(kNotifyGeneric, "expire", ctx.db(), key);
   } else if (o.persist && e->has_expire()) {
     PropagationScope::Rewrite({"PERSIST", key});
     access.SetDeadline(ctx.db(), e, KeyAccess::kNoDeadline);
+    access.Notify(kNotifyGeneric, "persist", ctx.db(), key);
   }
 }
 
@@ -174,7 +181,10 @@ void CmdGetDel(CommandContext& ctx, ArgList args) {
   Entry* e = access.FindRead(ctx.db(), args[1]);
   if (NotAString(e, ctx.reply)) return;
   ReplyEntryValue(ctx.reply, e);
-  if (e != nullptr) access.DeleteEntry(ctx.db(), e);
+  if (e != nullptr) {
+    access.DeleteEntry(ctx.db(), e);
+    access.Notify(kNotifyGeneric, "del", ctx.db(), args[1]);
+  }
 }
 
 void CmdMGet(CommandContext& ctx, ArgList args) {
@@ -210,6 +220,7 @@ void MSetGeneric(CommandContext& ctx, ArgList args, bool nx) {
   for (size_t i = 1; i < args.size(); i += 2) {
     access.SetString(ctx.db(), args[i], args[i + 1], ChooseStringEncoding(args[i + 1]),
                      KeyAccess::kNoDeadline);
+    access.Notify(kNotifyString, "set", ctx.db(), args[i]);
   }
   if (nx) {
     ctx.reply.Integer(1);
@@ -274,6 +285,7 @@ void CmdAppend(CommandContext& ctx, ArgList args) {
   Entry* e = access.Find(ctx.db(), key);
   if (e == nullptr) {
     access.SetString(ctx.db(), key, value, ChooseStringEncoding(value), KeyAccess::kNoDeadline);
+    access.Notify(kNotifyString, "append", ctx.db(), key);
     ctx.reply.Integer(static_cast<int64_t>(value.size()));
     return;
   }
@@ -288,6 +300,7 @@ void CmdAppend(CommandContext& ctx, ArgList args) {
   e = access.ResizeValue(ctx.db(), e, new_len, reserve);
   if (!value.empty()) memcpy(e->mutable_value() + old_len, value.data(), value.size());
   e->set_encoding(Encoding::kRaw);
+  access.Notify(kNotifyString, "append", ctx.db(), key);
   ctx.reply.Integer(static_cast<int64_t>(new_len));
 }
 
@@ -339,6 +352,8 @@ void CmdSetRange(CommandContext& ctx, ArgList args) {
   if (NotAString(e, ctx.reply)) return;
   size_t old_len = e ? e->value_len() : 0;
   if (value.empty()) {
+    // Redis still reports an existing key as changed.
+    if (e != nullptr) access.Notify(kNotifyString, "setrange", ctx.db(), key);
     ctx.reply.Integer(static_cast<int64_t>(old_len));
     return;
   }
@@ -358,6 +373,7 @@ void CmdSetRange(CommandContext& ctx, ArgList args) {
   memcpy(e->mutable_value() + offset, value.data(), value.size());
   e->set_encoding(Encoding::kRaw);
   access.ValueChanged(ctx.db(), e);
+  access.Notify(kNotifyString, "setrange", ctx.db(), key);
   ctx.reply.Integer(static_cast<int64_t>(e->value_len()));
 }
 

@@ -123,6 +123,7 @@ void ZAddGeneric(CommandContext& ctx, ArgList args, int flags) {
         {"ZADD", std::string(args[1]), FormatDouble(score), std::string(args[idx + 1])});
   }
   if (created || added + updated > 0) access.ContainerChanged(ctx.db(), e, before);
+  if (added + updated > 0) access.Notify(kNotifyZset, incr ? "zincr" : "zadd", ctx.db(), args[1]);
   if (nan) {
     ctx.reply.Error("ERR resulting score is not a number (NaN)");
   } else if (incr) {
@@ -150,7 +151,7 @@ void CmdZRem(CommandContext& ctx, ArgList args) {
   if (z != nullptr) {
     int64_t before = static_cast<int64_t>(z->MemoryBytes());
     for (size_t i = 2; i < args.size() && z->Size() > 0; ++i) removed += z->Remove(args[i]);
-    if (removed > 0) access.ContainerChanged(ctx.db(), e, before);
+    if (removed > 0) ChangedAndNotify(access, ctx.db(), e, before, kNotifyZset, "zrem", args[1]);
   }
   ctx.reply.Integer(removed);
 }
@@ -273,7 +274,7 @@ void PopGeneric(CommandContext& ctx, ArgList args, bool max) {
   });
   int64_t before = static_cast<int64_t>(z->MemoryBytes());
   z->RemoveRangeByRank(first, last);
-  access.ContainerChanged(ctx.db(), e, before);
+  ChangedAndNotify(access, ctx.db(), e, before, kNotifyZset, max ? "zpopmax" : "zpopmin", args[1]);
 }
 
 void CmdZPopMin(CommandContext& ctx, ArgList args) { PopGeneric(ctx, args, false); }

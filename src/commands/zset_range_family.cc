@@ -154,7 +154,7 @@ void RangeGeneric(CommandContext& ctx, ArgList args, size_t key_index, bool stor
     double ignored;
     result->Add(member, score, 0, Limits(ctx), &ignored);
   }
-  StoreZSet(access, ctx.db(), args[1], std::move(result), ctx.reply);
+  StoreZSet(access, ctx.db(), args[1], std::move(result), ctx.reply, ctx.command->name);
 }
 
 void CmdZRange(CommandContext& ctx, ArgList args) {
@@ -215,7 +215,9 @@ void RemoveRangeGeneric(CommandContext& ctx, ArgList args, RangeType type) {
   } else {
     removed = z->RemoveRangeByLex(lex);
   }
-  if (removed > 0) access.ContainerChanged(ctx.db(), e, before);
+  if (removed > 0) {
+    ChangedAndNotify(access, ctx.db(), e, before, kNotifyZset, ctx.command->name, args[1]);
+  }
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
 

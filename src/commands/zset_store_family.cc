@@ -191,7 +191,7 @@ void SetOpGeneric(CommandContext& ctx, ArgList args, SetOp op, bool store, bool 
     double ignored;
     result->Add(member, score, 0, Limits(ctx), &ignored);
   }
-  StoreZSet(access, ctx.db(), args[1], std::move(result), ctx.reply);
+  StoreZSet(access, ctx.db(), args[1], std::move(result), ctx.reply, ctx.command->name);
 }
 
 void CmdZUnionStore(CommandContext& ctx, ArgList args) {

@@ -44,11 +44,17 @@ inline void ReplyScored(ReplyBuilder& reply, const std::vector<ScoredMember>& it
 }
 
 // Replaces dst (any type, any TTL) with z, or deletes dst when z is empty; replies the size.
+// event is the keyspace event of a non-empty result ("zunionstore", ...).
 inline void StoreZSet(KeyAccess& access, int db, std::string_view dst, std::unique_ptr<ZSetValue> z,
-                      ReplyBuilder& reply) {
+                      ReplyBuilder& reply, std::string_view event) {
   size_t size = z->Size();
-  access.Delete(db, dst);
-  if (size > 0) access.CreateContainer(db, dst, std::move(z), KeyAccess::kNoDeadline);
+  bool existed = access.Delete(db, dst);
+  if (size > 0) {
+    access.CreateContainer(db, dst, std::move(z), KeyAccess::kNoDeadline);
+    access.Notify(kNotifyZset, event, db, dst);
+  } else if (existed) {
+    access.Notify(kNotifyGeneric, "del", db, dst);
+  }
   reply.Integer(static_cast<int64_t>(size));
 }
 

@@ -61,6 +61,11 @@ class KeyAccess {
   // as Redis removes empty aggregates. Returns false when the key was removed.
   bool ContainerChanged(int db, Entry* e, int64_t bytes_before);
 
+  // Reports a keyspace event (notify-keyspace-events) for key, under this access's locks.
+  void Notify(uint32_t type, std::string_view event, int db, std::string_view key) {
+    engine_.events().Notify(type, event, db, key);
+  }
+
   bool Delete(int db, std::string_view key);
   void DeleteEntry(int db, Entry* e);
   // Copies src to dst_key in dst_db with the given deadline. dst_key must be absent.
