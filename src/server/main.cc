@@ -24,7 +24,7 @@ void PrintUsage() {
       "Options: port bind threads databases tcp-backlog maxmemory maxmemory-policy\n"
       "  maxmemory-samples lfu-log-factor lfu-decay-time requirepass maxclients timeout\n"
       "  proto-max-bulk-len client-query-buffer-limit client-output-buffer-limit dir\n"
-      "  logfile loglevel slowlog-log-slower-than slowlog-max-len hz\n"
+      "  logfile loglevel slowlog-log-slower-than slowlog-max-len hz notify-keyspace-events\n"
       "Persistence: dir dbfilename save appendonly appendfsync appenddirname\n"
       "  aof-load-truncated aof-load-corrupt auto-aof-rewrite-percentage\n"
       "  auto-aof-rewrite-min-size\n");
