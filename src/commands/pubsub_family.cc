@@ -84,32 +84,32 @@ void UnsubscribePattern(CommandContext& ctx, const std::string& pattern, bool re
   if (reply) ReplyFrame(ctx, "punsubscribe", &pattern);
 }
 
-void CmdUnsubscribe(CommandContext& ctx, ArgList args) {
+using DropOne = void (*)(CommandContext& ctx, const std::string& name, bool reply);
+
+// UNSUBSCRIBE / PUNSUBSCRIBE: the named subscriptions, else every one the client has (copied
+// first, as dropping changes them), else one frame with a null name.
+template <typename Names>
+void UnsubscribeGeneric(CommandContext& ctx, ArgList args, const Names& current, DropOne drop,
+                        std::string_view kind) {
   if (args.size() > 1) {
-    for (size_t i = 1; i < args.size(); ++i) UnsubscribeChannel(ctx, std::string(args[i]), true);
+    for (size_t i = 1; i < args.size(); ++i) drop(ctx, std::string(args[i]), true);
     return;
   }
-  if (ctx.client.channels.empty()) {
+  if (current.empty()) {
     SyncCounts(ctx.client, false);
-    ReplyFrame(ctx, "unsubscribe", nullptr);
+    ReplyFrame(ctx, kind, nullptr);
     return;
   }
-  std::vector<std::string> all(ctx.client.channels.begin(), ctx.client.channels.end());
-  for (const std::string& channel : all) UnsubscribeChannel(ctx, channel, true);
+  std::vector<std::string> all(current.begin(), current.end());
+  for (const std::string& name : all) drop(ctx, name, true);
+}
+
+void CmdUnsubscribe(CommandContext& ctx, ArgList args) {
+  UnsubscribeGeneric(ctx, args, ctx.client.channels, UnsubscribeChannel, "unsubscribe");
 }
 
 void CmdPUnsubscribe(CommandContext& ctx, ArgList args) {
-  if (args.size() > 1) {
-    for (size_t i = 1; i < args.size(); ++i) UnsubscribePattern(ctx, std::string(args[i]), true);
-    return;
-  }
-  if (ctx.client.patterns.empty()) {
-    SyncCounts(ctx.client, false);
-    ReplyFrame(ctx, "punsubscribe", nullptr);
-    return;
-  }
-  std::vector<std::string> all = ctx.client.patterns;
-  for (const std::string& pattern : all) UnsubscribePattern(ctx, pattern, true);
+  UnsubscribeGeneric(ctx, args, ctx.client.patterns, UnsubscribePattern, "punsubscribe");
 }
 
 void CmdPublish(CommandContext& ctx, ArgList args) {
