@@ -391,6 +391,7 @@ def key_events(srv, seed, proto):
     if proto == 3:
         sub.call("HELLO", "3")
     cmd = srv.conn()
+    cmd.call("FLUSHALL")  # servers are shared: earlier tests may have left keys behind
     assert cmd.call("CONFIG", "SET", "notify-keyspace-events", "KEA")[0] == "simple"
     sub.call("PSUBSCRIBE", "__key*@*__:*")
     sub.call("SUBSCRIBE", "end-of-sequence")
