@@ -82,6 +82,10 @@ struct ClientState {
   bool pubsub = false;
   std::set<std::string, std::less<>> channels;
   std::vector<std::string> patterns;  // in subscription order, as Redis 7.0 keeps them
+  // True while EXEC runs the queued commands (transaction_family.cc): blocking commands must
+  // not block then (they answer as on timeout), and serving clients blocked on keys waits
+  // until the whole transaction has run.
+  bool in_exec = false;
 };
 
 struct CommandContext {
