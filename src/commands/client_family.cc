@@ -20,6 +20,9 @@ std::string DescribeClient(ClientInfo& info, int64_t now_ms) {
   std::string flags;
   if (info.monitor.load()) flags += 'O';
   if (info.pubsub.load()) flags += 'P';
+  if (info.multi.load() >= 0) flags += 'x';
+  const WatchState* watch = info.watch.load();
+  if (watch != nullptr && watch->dirty.load()) flags += 'd';
   if (flags.empty()) flags = "N";
   std::string s;
   s.reserve(256);
@@ -34,7 +37,7 @@ std::string DescribeClient(ClientInfo& info, int64_t now_ms) {
   s += " db=" + std::to_string(info.db.load());
   s += " sub=" + std::to_string(info.sub.load());
   s += " psub=" + std::to_string(info.psub.load());
-  s += " ssub=0 multi=-1";
+  s += " ssub=0 multi=" + std::to_string(info.multi.load());
   s += " qbuf=" + std::to_string(info.query_buffer.load());
   s += " qbuf-free=" + std::to_string(info.query_buffer_free.load());
   s += " argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0";

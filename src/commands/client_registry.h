@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/watch_registry.h"
+
 namespace cachet {
 
 struct ClientInfo {
@@ -36,6 +38,10 @@ struct ClientInfo {
   std::atomic<bool> pubsub{false};  // subscribed mode (flag P)
   std::atomic<int> sub{0};          // channel subscriptions
   std::atomic<int> psub{0};         // pattern subscriptions
+  std::atomic<int> multi{-1};       // commands queued since MULTI; -1 outside MULTI (flag x)
+  // The client's WATCH state once it has watched something (flag d when dirty). Set once by
+  // the owning loop; valid while the handle is.
+  std::atomic<const WatchState*> watch{nullptr};
 
   std::string name() const {
     std::lock_guard<std::mutex> lock(name_mu);

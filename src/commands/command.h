@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "commands/transaction_state.h"
 #include "resp/reply_builder.h"
 
 namespace cachet {
@@ -39,6 +40,8 @@ enum CommandFlag : uint32_t {
   kCmdNoAuth = 1u << 11,
   kCmdMayReplicate = 1u << 12,
   kCmdNoMulti = 1u << 13,
+  // Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT RESET).
+  kCmdNotQueued = 1u << 14,
 };
 
 struct CommandContext;
@@ -86,6 +89,7 @@ struct ClientState {
   // not block then (they answer as on timeout), and serving clients blocked on keys waits
   // until the whole transaction has run.
   bool in_exec = false;
+  TransactionState transaction;
 };
 
 struct CommandContext {

@@ -8,6 +8,7 @@
 #include "commands/registry.h"
 #include "commands/reply_util.h"
 #include "commands/server_context.h"
+#include "commands/transaction.h"
 #include "config/config.h"
 #include "engine/engine.h"
 
@@ -177,6 +178,7 @@ void CmdReset(CommandContext& ctx, ArgList) {
     ctx.server.clients->RemoveMonitor(ctx.client.id);
   }
   DropSubscriptions(ctx.server, ctx.client);
+  DiscardTransaction(ctx.server, ctx.client);
   ctx.reply.SimpleString("RESET");
 }
 
@@ -201,10 +203,12 @@ void RegisterConnectionFamily(CommandRegistry& r) {
   r.Add(MakeCommand(g, "select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0,
                     "@fast @connection", "Change the selected database for the current connection",
                     "1.0.0", "O(1)", CmdSelect));
-  r.Add(MakeCommand(g, "quit", -1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast,
+  r.Add(MakeCommand(g, "quit", -1,
+                    kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNotQueued,
                     0, 0, 0, "@fast @connection", "Close the connection", "1.0.0", "O(1)",
                     CmdQuit));
-  r.Add(MakeCommand(g, "reset", 1, kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast,
+  r.Add(MakeCommand(g, "reset", 1,
+                    kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNotQueued,
                     0, 0, 0, "@fast @connection", "Reset the connection", "6.2.0", "O(1)",
                     CmdReset));
 }

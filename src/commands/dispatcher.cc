@@ -11,6 +11,7 @@
 #include "commands/pubsub_registry.h"
 #include "commands/registry.h"
 #include "commands/slowlog.h"
+#include "commands/transaction.h"
 #include "config/config.h"
 #include "engine/engine.h"
 #include "engine/propagation.h"
@@ -86,17 +87,38 @@ std::string MonitorLine(int64_t now_us, int db, const std::string& addr, ArgList
   return line;
 }
 
+namespace {
+
+// Replies to a command refused before it ran, as Redis's rejectCommand: inside MULTI the refusal
+// dooms the transaction (its EXEC answers EXECABORT), and a refused EXEC discards the
+// transaction at once, naming the reason.
+void Reject(ServerContext& server, ClientState& client, ReplyBuilder& reply,
+            const CommandSpec* target, std::string_view error) {
+  if (target != nullptr && target->name == "exec") {
+    DiscardTransaction(server, client);
+    if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
+    reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+    return;
+  }
+  if (client.transaction.active) client.transaction.aborted = true;
+  reply.Error(error);
+}
+
+}  // namespace
+
 void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, ArgList args) {
   ThreadCounters& counters = CommandStats::Local();
   ThreadCounters::Bump(counters.commands_processed);
   const CommandSpec* spec = server.commands->Find(args[0]);
   if (spec == nullptr) {
+    if (client.transaction.active) client.transaction.aborted = true;
     ReplyUnknownCommand(reply, args);
     return;
   }
   if (!ArityOk(spec->arity, args.size())) {
     ThreadCounters::Bump(counters.commands[spec->id].rejected);
-    reply.Error("ERR wrong number of arguments for '" + spec->name + "' command");
+    Reject(server, client, reply, spec,
+           "ERR wrong number of arguments for '" + spec->name + "' command");
     return;
   }
   const CommandSpec* target = spec;
@@ -105,48 +127,70 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
     if (sub == nullptr) {
       std::string upper = spec->name;
       for (char& c : upper) c = static_cast<char>(toupper(c));
-      reply.Error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
-                  upper + " HELP.");
+      Reject(server, client, reply, nullptr,
+             "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+                 upper + " HELP.");
       return;
     }
     if (!ArityOk(sub->arity, args.size())) {
       ThreadCounters::Bump(counters.commands[sub->id].rejected);
-      reply.Error("ERR wrong number of arguments for '" + spec->name + "|" + sub->name +
-                  "' command");
+      Reject(server, client, reply, sub,
+             "ERR wrong number of arguments for '" + spec->name + "|" + sub->name + "' command");
       return;
     }
     target = sub;
   }
+  auto refuse = [&](std::string_view error) {
+    ThreadCounters::Bump(counters.commands[target->id].rejected);
+    Reject(server, client, reply, target, error);
+  };
   if (!client.authenticated && !(target->flags & kCmdNoAuth) &&
       server.requirepass_set.load(std::memory_order_relaxed)) {
-    ThreadCounters::Bump(counters.commands[target->id].rejected);
-    reply.Error(errors::kNoAuth);
+    refuse(errors::kNoAuth);
     return;
   }
+  TransactionState& transaction = client.transaction;
+  bool queue = transaction.active && !(target->flags & kCmdNotQueued);
+  if (transaction.active && (target->flags & kCmdNoMulti)) {
+    refuse("ERR Command not allowed inside a transaction");
+    return;
+  }
+  // EXEC is judged by what it will run: a write refused, or out of memory, aborts it whole.
+  uint32_t flags = target->flags;
+  if (transaction.active && target->name == "exec") flags |= transaction.queued_flags;
   Engine& engine = *server.engine;
-  if ((target->flags & kCmdWrite) && server.persistence != nullptr && !client.replaying) {
+  if ((flags & kCmdWrite) && server.persistence != nullptr && !client.replaying) {
     std::string refused;
     if (server.persistence->WritesRefused(&refused)) {
-      ThreadCounters::Bump(counters.commands[target->id].rejected);
-      reply.Error(refused);
+      refuse(refused);
       return;
     }
   }
-  if ((target->flags & kCmdDenyOom) && engine.maxmemory() > 0 && !client.replaying &&
+  // Queueing takes memory too, so under maxmemory nothing more is queued.
+  if (((flags & kCmdDenyOom) || queue) && engine.maxmemory() > 0 && !client.replaying &&
       !engine.EvictIfNeeded()) {
-    ThreadCounters::Bump(counters.commands[target->id].rejected);
-    reply.Error(errors::kOutOfMemory);
+    refuse(errors::kOutOfMemory);
     return;
   }
 
   if (client.pubsub && reply.protocol() == 2 && !AllowedInSubscribedMode(*target)) {
-    ThreadCounters::Bump(counters.commands[target->id].rejected);
-    reply.Error("ERR Can't execute '" + target->full_name +
-                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
-                "this context");
+    refuse("ERR Can't execute '" + target->full_name +
+           "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+           "this context");
     return;
   }
 
+  if (queue) {
+    QueueCommand(client, target, args);
+    reply.SimpleString("QUEUED");
+    return;
+  }
+  Call(server, client, reply, target, args);
+}
+
+void Call(ServerContext& server, ClientState& client, ReplyBuilder& reply,
+          const CommandSpec* target, ArgList args) {
+  ThreadCounters& counters = CommandStats::Local();
   if (client.info != nullptr) {
     client.info->last_command.store(target->full_name.c_str(), std::memory_order_relaxed);
   }

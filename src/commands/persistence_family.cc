@@ -3,6 +3,7 @@
 
 #include "commands/errors.h"
 #include "commands/registry.h"
+#include "commands/command.h"
 #include "commands/server_context.h"
 
 namespace cachet {
@@ -38,7 +39,7 @@ void CmdBgSave(CommandContext& ctx, ArgList args) {
   }
   if (!Available(ctx)) return;
   std::string status;
-  std::string err = ctx.server.persistence->BackgroundSave(schedule, &status);
+  std::string err = ctx.server.persistence->BackgroundSave(schedule, ctx.client.in_exec, &status);
   if (err.empty()) {
     ctx.reply.SimpleString(status);
   } else {
@@ -49,7 +50,7 @@ void CmdBgSave(CommandContext& ctx, ArgList args) {
 void CmdBgRewriteAof(CommandContext& ctx, ArgList) {
   if (!Available(ctx)) return;
   std::string status;
-  std::string err = ctx.server.persistence->BackgroundRewrite(&status);
+  std::string err = ctx.server.persistence->BackgroundRewrite(ctx.client.in_exec, &status);
   if (err.empty()) {
     ctx.reply.SimpleString(status);
   } else {

@@ -68,6 +68,7 @@ CommandRegistry::CommandRegistry() {
   RegisterSetFamily(*this);
   RegisterZSetFamily(*this);
   RegisterPubSubFamily(*this);
+  RegisterTransactionFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

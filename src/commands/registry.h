@@ -61,5 +61,6 @@ void RegisterSetFamily(CommandRegistry& r);
 void RegisterSetAlgebraCommands(CommandRegistry& r);
 void RegisterZSetFamily(CommandRegistry& r);
 void RegisterPubSubFamily(CommandRegistry& r);
+void RegisterTransactionFamily(CommandRegistry& r);
 
 }  // namespace cachet

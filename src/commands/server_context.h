@@ -29,8 +29,10 @@ class PersistenceControl {
   virtual ~PersistenceControl() = default;
   // Each returns "" on success or the full error reply text; *status is the success text.
   virtual std::string Save() = 0;
-  virtual std::string BackgroundSave(bool schedule, std::string* status) = 0;
-  virtual std::string BackgroundRewrite(std::string* status) = 0;
+  // defer: only schedule the child (asked inside EXEC, as Redis does, so that a child never
+  // forks in the middle of a transaction).
+  virtual std::string BackgroundSave(bool schedule, bool defer, std::string* status) = 0;
+  virtual std::string BackgroundRewrite(bool defer, std::string* status) = 0;
   virtual int64_t LastSaveSeconds() const = 0;
   // INFO persistence lines ("name:value\r\n").
   virtual std::string InfoFields() const = 0;

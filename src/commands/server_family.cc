@@ -132,6 +132,10 @@ void CmdSlowlogHelp(CommandContext& ctx, ArgList) {
 }
 
 void CmdMonitor(CommandContext& ctx, ArgList) {
+  if (ctx.client.in_exec) {  // Redis: EXEC denies blocking, and MONITOR counts as blocking
+    ctx.reply.Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    return;
+  }
   if (!ctx.client.monitor) ctx.client.become_monitor = true;  // the connection registers it
   ctx.reply.Ok();
 }
@@ -229,7 +233,8 @@ void RegisterServerFamily(CommandRegistry& r) {
                     "@admin @slow @dangerous",
                     "Listen for all requests received by the server in real time", "1.0.0", "O(1)",
                     CmdMonitor));
-  r.Add(MakeCommand(g, "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale, 0, 0, 0,
+  r.Add(MakeCommand(g, "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti,
+                    0, 0, 0,
                     "@admin @slow @dangerous",
                     "Synchronously save the dataset to disk and then shut down the server", "1.0.0",
                     "O(N)", CmdShutdown));

@@ -19,7 +19,7 @@ size_t Engine::ExpireShard(Shard& shard, int64_t now, size_t limit) {
       int64_t lag = now - top.deadline_ms;
       Entry* e = top.entry;
       KeyTable::Slot* slot = slice.table.Find(e->key(), HashKey(e->key()));
-      watches_.Touch(db, e->key());
+      watches_.Touch(db, e->key(), TouchKind::kRemoved);
       events_.Notify(kNotifyExpired, "expired", db, e->key());
       RemoveSlot(*this, shard, slice, slot);
       ShardCounters& c = shard.counters;

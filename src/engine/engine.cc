@@ -135,6 +135,17 @@ bool Engine::ExistsUnlocked(int db, std::string_view key) {
   return !(e->has_expire() && slice.expires.DeadlineOf(e) < NowMs());
 }
 
+bool Engine::KeyIsExpired(int db, std::string_view key) {
+  uint64_t hash = HashKey(key);
+  Shard& shard = shards_[ShardIndex(hash)];
+  std::lock_guard<ShardMutex> lock(shard.mu);
+  DbSlice& slice = shard.dbs[db];
+  KeyTable::Slot* slot = slice.table.Find(key, hash);
+  if (slot == nullptr || loading()) return false;
+  Entry* e = KeyTable::EntryAt(slot);
+  return e->has_expire() && slice.expires.DeadlineOf(e) < NowMs();
+}
+
 void Engine::FlushDb(int db, bool async) {
   std::vector<DbSlice> removed;
   LockAll();
@@ -236,7 +247,7 @@ uint64_t Engine::Scan(int db, uint64_t cursor, size_t count,
         if (slot != nullptr) {
           events_.Notify(kNotifyExpired, "expired", db, key);
           RemoveSlot(*this, shard, slice, slot);
-          watches_.Touch(db, key);
+          watches_.Touch(db, key, TouchKind::kRemoved);
           ++shard.counters.expired_keys;
         }
       }
@@ -280,7 +291,7 @@ std::optional<std::string> Engine::RandomKey(int db) {
         std::string key(e->key());
         events_.Notify(kNotifyExpired, "expired", db, key);
         RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
-        watches_.Touch(db, key);
+        watches_.Touch(db, key, TouchKind::kRemoved);
         ++shard.counters.expired_keys;
         break;  // try again from another random shard
       }

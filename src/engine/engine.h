@@ -118,6 +118,9 @@ class Engine {
   // Calls visit on every live key of db, shard by shard, under each shard's lock.
   void ForEachKey(int db, const std::function<void(const Entry*)>& visit);
   std::optional<std::string> RandomKey(int db);
+  // Whether key is stored in db with a TTL that has passed (it is logically gone but not yet
+  // removed). Removes nothing (WATCH and EXEC look without changing the keyspace).
+  bool KeyIsExpired(int db, std::string_view key);
 
   EngineTotals Totals();
   void ResetStats();

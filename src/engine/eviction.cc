@@ -77,7 +77,7 @@ bool Engine::EvictIfNeeded() {
       std::string_view del[] = {"DEL", key};
       log->Append(best.db, del);
     }
-    watches_.Touch(best.db, key);
+    watches_.Touch(best.db, key, TouchKind::kRemoved);
     events_.Notify(kNotifyEvicted, "evicted", best.db, key);
     RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
     ++shard.counters.evicted_keys;

@@ -64,7 +64,7 @@ Entry* KeyAccess::FindIn(Shard& shard, int db, std::string_view key, uint64_t ha
   if (slot == nullptr) return nullptr;
   Entry* e = KeyTable::EntryAt(slot);
   if (e->has_expire() && slice.expires.DeadlineOf(e) < now_ && !engine_.loading()) {
-    engine_.watches().Touch(db, key);
+    engine_.watches().Touch(db, key, TouchKind::kRemoved);
     engine_.events().Notify(kNotifyExpired, "expired", db, key);
     RemoveSlot(engine_, shard, slice, slot);
     ++shard.counters.expired_keys;

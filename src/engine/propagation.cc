@@ -5,6 +5,7 @@ namespace cachet {
 namespace {
 
 thread_local PropagationScope* g_current = nullptr;
+thread_local LoggedTransaction* g_transaction = nullptr;
 
 }  // namespace
 
@@ -32,12 +33,37 @@ void PropagationScope::Emit() {
   CommandLog* log = log_source_->load();
   if (emitted_ || log == nullptr) return;
   emitted_ = true;
+  LoggedTransaction::BeforeAppend(log, db_);
   if (!has_rewrite_) {
     log->Append(db_, args_);
     return;
   }
   std::vector<std::string_view> views(rewritten_.begin(), rewritten_.end());
   log->Append(db_, views);
+}
+
+LoggedTransaction::LoggedTransaction() : previous_(g_transaction) { g_transaction = this; }
+
+LoggedTransaction::~LoggedTransaction() {
+  Close();
+  g_transaction = previous_;
+}
+
+void LoggedTransaction::Close() {
+  if (open_in_ == nullptr) return;
+  std::string_view exec[] = {"EXEC"};
+  open_in_->Append(db_, exec);
+  open_in_ = nullptr;
+}
+
+void LoggedTransaction::BeforeAppend(CommandLog* log, int db) {
+  LoggedTransaction* t = g_transaction;
+  if (t == nullptr || t->open_in_ == log) return;
+  t->Close();
+  std::string_view multi[] = {"MULTI"};
+  log->Append(db, multi);
+  t->open_in_ = log;
+  t->db_ = db;
 }
 
 }  // namespace cachet

@@ -51,4 +51,26 @@ class PropagationScope {
   PropagationScope* previous_;
 };
 
+// While EXEC runs on this thread, the writes it logs are bracketed by MULTI and EXEC records so
+// that a replay applies all of them or none. The MULTI record goes just before the first logged
+// write, into the log that write goes to (a log switched mid-transaction gets its own bracket);
+// a transaction that changed nothing logs nothing.
+class LoggedTransaction {
+ public:
+  LoggedTransaction();
+  ~LoggedTransaction();  // closes the bracket
+  LoggedTransaction(const LoggedTransaction&) = delete;
+  LoggedTransaction& operator=(const LoggedTransaction&) = delete;
+
+  // Called before a record of the running command goes to log.
+  static void BeforeAppend(CommandLog* log, int db);
+
+ private:
+  void Close();
+
+  CommandLog* open_in_ = nullptr;
+  int db_ = 0;
+  LoggedTransaction* previous_;
+};
+
 }  // namespace cachet

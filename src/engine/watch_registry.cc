@@ -5,22 +5,27 @@
 
 namespace cachet {
 
-void WatchRegistry::Watch(int db, std::string_view key, const std::shared_ptr<WatchState>& state) {
+void WatchRegistry::Watch(int db, std::string_view key, const std::shared_ptr<WatchState>& state,
+                          bool expired) {
   std::lock_guard<std::mutex> lock(mu_);
-  keys_[{db, std::string(key)}].push_back(state);
+  auto& watchers = keys_[{db, std::string(key)}];
+  for (const Watcher& w : watchers) {
+    if (w.state.lock() == state) return;  // watching a key twice changes nothing
+  }
+  watchers.push_back({state, expired});
   watched_.store(static_cast<int>(keys_.size()));
 }
 
 void WatchRegistry::UnwatchAll(const std::shared_ptr<WatchState>& state,
-                               const std::vector<std::pair<int, std::string>>& keys) {
+                               const std::vector<KeyRef>& keys) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& k : keys) {
     auto it = keys_.find(k);
     if (it == keys_.end()) continue;
     auto& list = it->second;
     list.erase(std::remove_if(list.begin(), list.end(),
-                              [&](const std::weak_ptr<WatchState>& w) {
-                                auto s = w.lock();
+                              [&](const Watcher& w) {
+                                auto s = w.state.lock();
                                 return s == nullptr || s == state;
                               }),
                list.end());
@@ -29,13 +34,38 @@ void WatchRegistry::UnwatchAll(const std::shared_ptr<WatchState>& state,
   watched_.store(static_cast<int>(keys_.size()));
 }
 
-void WatchRegistry::TouchSlow(int db, std::string_view key) {
+bool WatchRegistry::AnyExpiredSinceWatch(
+    const std::shared_ptr<WatchState>& state, const std::vector<KeyRef>& keys,
+    const std::function<bool(int, std::string_view)>& is_expired) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& k : keys) {
+    auto it = keys_.find(k);
+    if (it == keys_.end()) continue;
+    for (const Watcher& w : it->second) {
+      if (w.state.lock() != state) continue;
+      if (!w.expired_at_watch && is_expired(k.first, k.second)) return true;
+    }
+  }
+  return false;
+}
+
+void WatchRegistry::TouchWatchers(std::vector<Watcher>& watchers, TouchKind kind) {
+  for (Watcher& w : watchers) {
+    auto s = w.state.lock();
+    if (s == nullptr) continue;
+    if (w.expired_at_watch && kind == TouchKind::kRemoved) {
+      w.expired_at_watch = false;  // the expired key is gone: logically nothing changed
+      continue;
+    }
+    s->dirty.store(true);
+  }
+}
+
+void WatchRegistry::TouchSlow(int db, std::string_view key, TouchKind kind) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = keys_.find(std::make_pair(db, std::string(key)));
   if (it == keys_.end()) return;
-  for (auto& w : it->second) {
-    if (auto s = w.lock()) s->dirty.store(true);
-  }
+  TouchWatchers(it->second, kind);
 }
 
 void WatchRegistry::TouchDb(int db, const std::function<bool(std::string_view)>& exists) {
@@ -43,9 +73,7 @@ void WatchRegistry::TouchDb(int db, const std::function<bool(std::string_view)>&
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [k, list] : keys_) {
     if (k.first != db || !exists(k.second)) continue;
-    for (auto& w : list) {
-      if (auto s = w.lock()) s->dirty.store(true);
-    }
+    TouchWatchers(list, TouchKind::kChanged);
   }
 }
 

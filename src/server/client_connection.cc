@@ -5,6 +5,7 @@
 #include "base/logging.h"
 #include "commands/command_stats.h"
 #include "commands/dispatcher.h"
+#include "commands/transaction.h"
 #include "commands/pubsub_family.h"
 #include "net/socket_util.h"
 
@@ -168,6 +169,7 @@ void ClientConnection::CheckIdle(int64_t now_ms) {
 
 void ClientConnection::OnClosed() {
   DropSubscriptions(*server_, state_);
+  DiscardTransaction(*server_, state_);
   server_->clients->Remove(info_.id);
 }
 

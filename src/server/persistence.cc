@@ -16,6 +16,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "commands/command.h"
 #include "persist/snapshot.h"
 
 namespace cachet {
@@ -152,6 +153,14 @@ bool Persistence::LoadAof(const Replayer& replay, std::string* error) {
   return OpenJournal(AofDir() + "/" + manifest_.incrs.back(), error);
 }
 
+namespace {
+
+bool IsMarker(const std::vector<std::string_view>& args, std::string_view lower) {
+  return args.size() == 1 && ArgIs(args[0], lower);
+}
+
+}  // namespace
+
 bool Persistence::ReplayLog(const std::string& path, bool last, const Replayer& replay,
                             bool* damaged, std::string* error) {
   JournalReader reader;
@@ -159,15 +168,41 @@ bool Persistence::ReplayLog(const std::string& path, bool last, const Replayer& 
   int db = 0;
   std::vector<std::string_view> args;
   uint64_t commands = 0;
+  // A transaction's records (between MULTI and EXEC) are applied when its EXEC is read, so a
+  // log cut inside one applies none of it. The views point into the mapped file.
+  std::vector<std::pair<int, std::vector<std::string_view>>> transaction;
+  bool in_transaction = false;
+  uint64_t transaction_offset = 0;
   while (true) {
     JournalReader::Status status = reader.Next(&db, &args);
-    if (status == JournalReader::Status::kEnd) break;
-    std::string where = "'" + path + "' at offset " + std::to_string(reader.record_offset());
+    if (status == JournalReader::Status::kEnd && !in_transaction) break;
+    uint64_t offset = in_transaction ? transaction_offset : reader.record_offset();
+    std::string where = "'" + path + "' at offset " + std::to_string(offset);
     if (status == JournalReader::Status::kRecord) {
       if (db < 0 || db >= engine_->databases()) {
         *error = "append-only log " + where + " names database " + std::to_string(db) +
                  ", which does not exist";
         return false;
+      }
+      if (IsMarker(args, "multi")) {
+        if (in_transaction) {
+          *error = "append-only log " + where + " has a MULTI inside a transaction";
+          return false;
+        }
+        in_transaction = true;
+        transaction_offset = reader.record_offset();
+        continue;
+      }
+      if (IsMarker(args, "exec")) {
+        for (const auto& [record_db, record] : transaction) replay(record_db, record);
+        commands += transaction.size();
+        transaction.clear();
+        in_transaction = false;
+        continue;
+      }
+      if (in_transaction) {
+        transaction.emplace_back(db, args);
+        continue;
       }
       replay(db, args);
       if (++commands % 1000000 == 0) {
@@ -177,22 +212,28 @@ bool Persistence::ReplayLog(const std::string& path, bool last, const Replayer& 
       }
       continue;
     }
-    bool torn = status == JournalReader::Status::kTornTail;
+    // The end of the file inside a transaction counts as a torn tail: its EXEC never reached
+    // the disk, so the transaction was never acknowledged.
+    bool torn = status == JournalReader::Status::kTornTail ||
+                status == JournalReader::Status::kEnd;
+    std::string problem = status == JournalReader::Status::kEnd
+                              ? "a transaction without its EXEC"
+                              : reader.problem();
     bool accept = torn ? (last && config_->GetBool("aof-load-truncated"))
                        : config_->GetBool("aof-load-corrupt");
     if (!accept) {
       *error = std::string("append-only log ") + where + " is " + (torn ? "truncated" : "corrupt") +
-               " (" + reader.problem() + "); refusing to " + "start. " +
+               " (" + problem + "); refusing to " + "start. " +
                (torn ? "Set aof-load-truncated yes to drop the incomplete last command."
                      : "Set aof-load-corrupt yes to load up to this point and drop the rest "
                        "of this file.");
       return false;
     }
     LOG_WARNING("Append-only log %s is %s (%s): truncating it there, %llu bytes dropped",
-                where.c_str(), torn ? "truncated" : "corrupt", reader.problem().c_str(),
-                static_cast<unsigned long long>(reader.size() - reader.record_offset()));
+                where.c_str(), torn ? "truncated" : "corrupt", problem.c_str(),
+                static_cast<unsigned long long>(reader.size() - offset));
     *damaged = true;
-    if (truncate(path.c_str(), static_cast<off_t>(reader.record_offset())) != 0) {
+    if (truncate(path.c_str(), static_cast<off_t>(offset)) != 0) {
       *error = "cannot truncate '" + path + "': " + strerror(errno);
       return false;
     }
@@ -449,11 +490,11 @@ std::string Persistence::Save() {
   return "";
 }
 
-std::string Persistence::BackgroundSave(bool schedule, std::string* status) {
+std::string Persistence::BackgroundSave(bool schedule, bool defer, std::string* status) {
   std::lock_guard<std::mutex> lock(mu_);
   if (child_kind_ == ChildKind::kSnapshot) return "ERR Background save already in progress";
-  if (child_kind_ == ChildKind::kRewrite) {
-    if (!schedule) {
+  if (child_kind_ == ChildKind::kRewrite || defer) {
+    if (!schedule && !defer) {
       return "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
              "SCHEDULE in order to schedule a BGSAVE whenever possible.";
     }
@@ -466,7 +507,7 @@ std::string Persistence::BackgroundSave(bool schedule, std::string* status) {
   return err;
 }
 
-std::string Persistence::BackgroundRewrite(std::string* status) {
+std::string Persistence::BackgroundRewrite(bool defer, std::string* status) {
   std::lock_guard<std::mutex> lock(mu_);
   if (journal() == nullptr) {
     return "ERR the append-only log is off; CONFIG SET appendonly yes creates it";
@@ -474,7 +515,7 @@ std::string Persistence::BackgroundRewrite(std::string* status) {
   if (child_kind_ == ChildKind::kRewrite) {
     return "ERR Background append only file rewriting already in progress";
   }
-  if (child_kind_ == ChildKind::kSnapshot) {
+  if (child_kind_ == ChildKind::kSnapshot || defer) {
     rewrite_scheduled_ = true;
     *status = "Background append only file rewriting scheduled";
     return "";

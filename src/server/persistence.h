@@ -52,8 +52,8 @@ class Persistence : public PersistenceControl {
 
   // PersistenceControl
   std::string Save() override;
-  std::string BackgroundSave(bool schedule, std::string* status) override;
-  std::string BackgroundRewrite(std::string* status) override;
+  std::string BackgroundSave(bool schedule, bool defer, std::string* status) override;
+  std::string BackgroundRewrite(bool defer, std::string* status) override;
   int64_t LastSaveSeconds() const override { return last_save_s_.load(); }
   std::string InfoFields() const override;
   bool WritesRefused(std::string* error) const override;
