@@ -247,11 +247,8 @@ void CmdHRandField(CommandContext& ctx, ArgList args) {
       return;
     }
     with_values = args.size() == 4;
-    // Redis refuses counts whose reply length (two entries per field) would overflow. It would
-    // try to build any other reply; cachet refuses negative counts whose reply cannot fit in
-    // memory instead of holding the key's lock while it fails.
-    if ((with_values && (count < -(INT64_MAX / 2) || count > INT64_MAX / 2)) ||
-        count < -kMaxRandomCount) {
+    // Redis refuses counts whose reply length (two entries per field) would overflow.
+    if (with_values && (count < -(INT64_MAX / 2) || count > INT64_MAX / 2)) {
       ctx.reply.Error(errors::kValueOutOfRange);
       return;
     }
@@ -261,6 +258,12 @@ void CmdHRandField(CommandContext& ctx, ArgList args) {
   const HashValue* h =
       FindContainer<HashValue>(access, ctx.db(), args[1], kHash, ctx.reply, &wrong);
   if (wrong) return;
+  // Redis would try to build such a reply for an existing hash; cachet refuses negative counts
+  // whose reply cannot fit in memory instead of holding the key's lock while it fails.
+  if (h != nullptr && count < -kMaxRandomCount) {
+    ctx.reply.Error(errors::kValueOutOfRange);
+    return;
+  }
   if (!with_count) {
     if (h == nullptr) {
       ctx.reply.Null();
