@@ -54,6 +54,6 @@ inline bool ChangedAndNotify(KeyAccess& access, int db, Entry* e, int64_t bytes_
   return alive;
 }
 
-inline const EncodingLimits& Limits(CommandContext& ctx) { return ctx.server.encoding_limits; }
+inline EncodingLimits Limits(CommandContext& ctx) { return ctx.server.encoding_limits.Load(); }
 
 }  // namespace cachet

@@ -31,6 +31,12 @@ inline constexpr char kInvalidCursor[] = "ERR invalid cursor";
 inline constexpr char kMaxClients[] = "ERR max number of clients reached";
 inline constexpr char kSameObject[] = "ERR source and destination objects are the same";
 inline constexpr char kNoProto[] = "NOPROTO unsupported protocol version";
+// HRANDFIELD / SRANDMEMBER / ZRANDMEMBER counts: LLONG_MIN, then counts whose reply (two
+// entries per element) would overflow.
+inline constexpr char kRandomCountRange[] =
+    "ERR value is out of range, value must between -9223372036854775807 and "
+    "9223372036854775807";
+inline constexpr char kValueOutOfRange[] = "ERR value is out of range";
 inline constexpr char kTimeoutNegative[] = "ERR timeout is negative";
 
 // Maps an OpStatus to its reply text ("" for kOk / kSkipped / kKeyNotFound, which are not

@@ -238,20 +238,18 @@ void CmdHRandField(CommandContext& ctx, ArgList args) {
   bool with_values = false;
   if (with_count) {
     if (!ParseIntArg(args[2], &count, ctx.reply)) return;
-    if (args.size() == 4) {
-      if (!ArgIs(args[3], "withvalues")) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-      with_values = true;
-    } else if (args.size() > 4) {
+    if (count == INT64_MIN) {
+      ctx.reply.Error(errors::kRandomCountRange);
+      return;
+    }
+    if (args.size() > 4 || (args.size() == 4 && !ArgIs(args[3], "withvalues"))) {
       ctx.reply.Error(errors::kSyntax);
       return;
     }
-    // Redis would try to build such a reply; cachet refuses counts whose reply cannot fit
-    // in memory instead of holding the key's lock while it fails.
-    if (count < -kMaxRandomCount || (count < -(INT64_MAX / 2) && with_values)) {
-      ctx.reply.Error("ERR value is out of range");
+    with_values = args.size() == 4;
+    // Redis refuses counts whose reply length (two entries per field) would overflow.
+    if (with_values && (count < -(INT64_MAX / 2) || count > INT64_MAX / 2)) {
+      ctx.reply.Error(errors::kValueOutOfRange);
       return;
     }
   }
@@ -260,6 +258,12 @@ void CmdHRandField(CommandContext& ctx, ArgList args) {
   const HashValue* h =
       FindContainer<HashValue>(access, ctx.db(), args[1], kHash, ctx.reply, &wrong);
   if (wrong) return;
+  // Redis would try to build such a reply for an existing hash; cachet refuses negative counts
+  // whose reply cannot fit in memory instead of holding the key's lock while it fails.
+  if (h != nullptr && count < -kMaxRandomCount) {
+    ctx.reply.Error(errors::kValueOutOfRange);
+    return;
+  }
   if (!with_count) {
     if (h == nullptr) {
       ctx.reply.Null();
@@ -310,20 +314,23 @@ void CmdHRandField(CommandContext& ctx, ArgList args) {
 }
 
 void CmdHScan(CommandContext& ctx, ArgList args) {
+  // Redis reads the cursor first, then the key, and the options only for an existing hash.
   ScanArgs scan;
-  if (!ParseScanArgs(args, 2, false, &scan, ctx.reply)) return;
+  if (!ParseScanArgs(args.first(3), 2, false, &scan, ctx.reply)) return;
   KeyAccess access(ctx.engine(), args[1]);
   bool wrong;
   const HashValue* h =
       FindContainer<HashValue>(access, ctx.db(), args[1], kHash, ctx.reply, &wrong);
   if (wrong) return;
-  std::vector<std::pair<std::string_view, std::string_view>> out;
-  uint64_t next = 0;
-  if (h != nullptr) {
-    next = h->Scan(scan.cursor, scan.count, [&](std::string_view f, std::string_view v) {
-      if (!scan.use_pattern || GlobMatch(scan.pattern, f)) out.emplace_back(f, v);
-    });
+  if (h == nullptr) {
+    ReplyEmptyScan(ctx.reply);
+    return;
   }
+  if (!ParseScanArgs(args, 2, false, &scan, ctx.reply)) return;
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  uint64_t next = h->Scan(scan.cursor, scan.count, [&](std::string_view f, std::string_view v) {
+    if (!scan.use_pattern || GlobMatch(scan.pattern, f)) out.emplace_back(f, v);
+  });
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk(Int64ToString(static_cast<int64_t>(next)));
   ctx.reply.ArrayHeader(out.size() * 2);

@@ -57,4 +57,10 @@ bool ParseScanArgs(ArgList args, size_t cursor_index, bool allow_type, ScanArgs*
   return true;
 }
 
+void ReplyEmptyScan(ReplyBuilder& reply) {
+  reply.ArrayHeader(2);
+  reply.Bulk("0");
+  reply.ArrayHeader(0);
+}
+
 }  // namespace cachet

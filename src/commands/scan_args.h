@@ -23,4 +23,7 @@ struct ScanArgs {
 bool ParseScanArgs(ArgList args, size_t cursor_index, bool allow_type, ScanArgs* out,
                    ReplyBuilder& reply);
 
+// The reply to HSCAN/SSCAN/ZSCAN on a missing key: cursor 0 and no elements.
+void ReplyEmptyScan(ReplyBuilder& reply);
+
 }  // namespace cachet

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "commands/encoding_config.h"
 #include "core/container.h"
 
 namespace cachet {
@@ -73,7 +74,7 @@ struct ServerContext {
   std::function<void(ShutdownMode)> request_shutdown;
   PersistenceControl* persistence = nullptr;
   // hash-max-listpack-entries and friends (set at start; CONFIG SET updates them).
-  EncodingLimits encoding_limits;
+  SharedEncodingLimits encoding_limits;
   // The append-only log write commands go to, when appendonly is on.
   std::atomic<CommandLog*> command_log{nullptr};
   // Cached for the hot path: empty means no password. Updated on CONFIG SET requirepass.

@@ -219,9 +219,7 @@ void SRandMemberWithCount(CommandContext& ctx, ArgList args) {
   int64_t count;
   if (!ParseIntArg(args[2], &count, ctx.reply)) return;
   if (count == INT64_MIN) {
-    ctx.reply.Error(
-        "ERR value is out of range, value must between -9223372036854775807 and "
-        "9223372036854775807");
+    ctx.reply.Error(errors::kRandomCountRange);
     return;
   }
   KeyAccess access(ctx.engine(), args[1]);

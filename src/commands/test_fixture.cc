@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "commands/dispatcher.h"
+#include "commands/encoding_config.h"
 
 namespace cachet {
 namespace {
@@ -40,6 +41,7 @@ CommandFixture::CommandFixture() {
     uint32_t flags = 0;
     if (ParseKeyspaceEventFlags(v, &flags)) engine_->events().set_flags(flags);
   });
+  BindEncodingLimits(&config_, &server_.encoding_limits);
   server_.start_time_ms = clock_.NowMs();
   handle_ = std::make_shared<FixtureClient>();
   clients_.Add(handle_);

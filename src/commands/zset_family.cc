@@ -286,9 +286,7 @@ void CmdZRandMember(CommandContext& ctx, ArgList args) {
   if (with_count) {
     if (!ParseIntArg(args[2], &count, ctx.reply)) return;
     if (count == INT64_MIN) {
-      ctx.reply.Error(
-          "ERR value is out of range, value must between -9223372036854775807 and "
-          "9223372036854775807");
+      ctx.reply.Error(errors::kRandomCountRange);
       return;
     }
     if (args.size() > 4 || (args.size() == 4 && !ArgIs(args[3], "withscores"))) {
@@ -298,7 +296,7 @@ void CmdZRandMember(CommandContext& ctx, ArgList args) {
     with_scores = args.size() == 4;
     // Redis refuses counts whose reply length (two entries per member) would overflow.
     if (with_scores && (count < -(INT64_MAX / 2) || count > INT64_MAX / 2)) {
-      ctx.reply.Error("ERR value is out of range");
+      ctx.reply.Error(errors::kValueOutOfRange);
       return;
     }
   }
@@ -368,9 +366,7 @@ void CmdZScan(CommandContext& ctx, ArgList args) {
       FindContainer<ZSetValue>(access, ctx.db(), args[1], kZSetType, ctx.reply, &wrong);
   if (wrong) return;
   if (z == nullptr) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.ArrayHeader(0);
+    ReplyEmptyScan(ctx.reply);
     return;
   }
   if (!ParseScanArgs(args, 2, false, &scan, ctx.reply)) return;

@@ -1,5 +1,6 @@
 // Sorted set algebra: ZUNIONSTORE ZINTERSTORE ZDIFFSTORE (WEIGHTS, AGGREGATE SUM|MIN|MAX) and
-// their reply forms ZUNION ZINTER ZDIFF (WITHSCORES) and ZINTERCARD (LIMIT). Inputs are combined
+// their reply forms ZUNION ZINTER ZDIFF (WITHSCORES) and ZINTERCARD (LIMIT). Inputs are sorted
+// sets or plain sets (members score 1, as in Redis). Inputs are combined
 // in Redis's order (smallest input first for union and intersection), so that floating-point
 // sums, NaN handling (inf * 0, inf + -inf give 0) and -0 come out bit for bit as Redis's.
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "commands/registry.h"
 #include "commands/reply_util.h"
 #include "commands/zset_util.h"
+#include "core/set_value.h"
 #include "core/zset_value.h"
 
 namespace cachet {
@@ -21,10 +23,29 @@ namespace {
 enum class SetOp { kUnion, kInter, kDiff };
 enum class Aggregate { kSum, kMin, kMax };
 
+// One input: a sorted set, a plain set (every member scores 1, as in Redis) or a missing key.
 struct Source {
-  const ZSetValue* z = nullptr;  // nullptr: missing key (an empty set)
+  const ZSetValue* z = nullptr;
+  const SetValue* set = nullptr;
+  std::vector<std::string> set_members;  // a set's members, owned (views into them are kept)
   double weight = 1;
-  size_t size() const { return z ? z->Size() : 0; }
+  size_t size() const { return z ? z->Size() : set_members.size(); }
+  bool same(const Source& other) const {
+    return (z != nullptr && z == other.z) || (set != nullptr && set == other.set);
+  }
+  std::optional<double> Score(std::string_view member) const {
+    if (z != nullptr) return z->Score(member);
+    if (set != nullptr && set->Contains(member)) return 1.0;
+    return std::nullopt;
+  }
+  template <typename F>
+  void ForEach(F&& f) const {
+    if (z != nullptr) {
+      z->ForEach(f);
+      return;
+    }
+    for (const std::string& m : set_members) f(std::string_view(m), 1.0);
+  }
 };
 
 void AggregateInto(double* target, double value, Aggregate how) {
@@ -47,8 +68,7 @@ using Accumulator = std::unordered_map<std::string_view, double>;
 
 void Union(const std::vector<Source>& src, Aggregate how, Accumulator* out) {
   for (const Source& s : src) {
-    if (s.z == nullptr) continue;
-    s.z->ForEach([&](std::string_view member, double score) {
+    s.ForEach([&](std::string_view member, double score) {
       double value = s.weight * score;
       if (std::isnan(value)) value = 0;
       auto [it, inserted] = out->try_emplace(member, value);
@@ -59,13 +79,13 @@ void Union(const std::vector<Source>& src, Aggregate how, Accumulator* out) {
 
 void Inter(const std::vector<Source>& src, Aggregate how, Accumulator* out) {
   if (src[0].size() == 0) return;
-  src[0].z->ForEach([&](std::string_view member, double score) {
+  src[0].ForEach([&](std::string_view member, double score) {
     double total = src[0].weight * score;
     if (std::isnan(total)) total = 0;
     for (size_t j = 1; j < src.size(); ++j) {
       // Redis does not clear a NaN product here (MIN / MAX then ignore it; SUM turns it to 0).
       std::optional<double> other =
-          src[j].z == src[0].z ? std::optional<double>(score) : src[j].z->Score(member);
+          src[j].same(src[0]) ? std::optional<double>(score) : src[j].Score(member);
       if (!other) return;
       AggregateInto(&total, *other * src[j].weight, how);
     }
@@ -75,12 +95,29 @@ void Inter(const std::vector<Source>& src, Aggregate how, Accumulator* out) {
 
 void Diff(const std::vector<Source>& src, Accumulator* out) {
   if (src[0].size() == 0) return;
-  src[0].z->ForEach([&](std::string_view member, double score) {
+  src[0].ForEach([&](std::string_view member, double score) {
     for (size_t j = 1; j < src.size(); ++j) {
-      if (src[j].z != nullptr && src[j].z->Score(member)) return;
+      if (src[j].Score(member)) return;
     }
     out->emplace(member, score);
   });
+}
+
+// Looks up one input: a sorted set or a set. Replies WRONGTYPE and returns false otherwise.
+bool FindSource(KeyAccess& access, int db, std::string_view key, ReplyBuilder& reply, Source* out) {
+  Entry* e = access.FindRead(db, key);
+  if (e == nullptr) return true;
+  if (e->type() == kZSetType) {
+    out->z = static_cast<const ZSetValue*>(e->container());
+  } else if (e->type() == ValueType::kSet) {
+    out->set = static_cast<const SetValue*>(e->container());
+    out->set_members.reserve(out->set->Size());
+    out->set->ForEach([&](std::string_view m) { out->set_members.emplace_back(m); });
+  } else {
+    reply.Error(errors::kWrongType);
+    return false;
+  }
+  return true;
 }
 
 // ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE (store) and ZUNION / ZINTER / ZDIFF / ZINTERCARD.
@@ -104,10 +141,7 @@ void SetOpGeneric(CommandContext& ctx, ArgList args, SetOp op, bool store, bool 
   // Redis looks the inputs up (WRONGTYPE first) before it reads the options.
   std::vector<Source> src(static_cast<size_t>(numkeys));
   for (size_t i = 0; i < src.size(); ++i) {
-    bool wrong;
-    src[i].z = FindContainer<ZSetValue>(access, ctx.db(), args[first_key + i], kZSetType, ctx.reply,
-                                        &wrong);
-    if (wrong) return;
+    if (!FindSource(access, ctx.db(), args[first_key + i], ctx.reply, &src[i])) return;
   }
   Aggregate how = Aggregate::kSum;
   bool with_scores = false;

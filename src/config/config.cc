@@ -28,10 +28,17 @@ Config::Config() {
     option.spec = std::move(spec);
     options_.emplace(std::move(name), std::move(option));
   }
+  for (auto& [alias, target] : BuiltinAliases()) aliases_.emplace(alias, target);
+}
+
+std::string Config::Resolve(std::string_view name) const {
+  std::string lower = Lower(name);
+  auto it = aliases_.find(lower);
+  return it == aliases_.end() ? lower : it->second;
 }
 
 const Config::Option* Config::Find(std::string_view name) const {
-  auto it = options_.find(Lower(name));
+  auto it = options_.find(Resolve(name));
   return it == options_.end() ? nullptr : &it->second;
 }
 
@@ -113,7 +120,7 @@ bool Config::Set(std::string_view name, std::string_view value, bool at_startup,
   std::string normalized;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = options_.find(Lower(name));
+    auto it = options_.find(Resolve(name));
     if (it == options_.end()) {
       *error = "unknown option";
       return false;
@@ -144,6 +151,10 @@ std::vector<std::pair<std::string, std::string>> Config::Match(std::string_view 
   for (const auto& [name, option] : options_) {
     if (GlobMatch(pattern, name, true)) out.emplace_back(name, option.value);
   }
+  for (const auto& [alias, target] : aliases_) {
+    if (GlobMatch(pattern, alias, true)) out.emplace_back(alias, options_.at(target).value);
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -163,7 +174,7 @@ std::string Config::GetString(std::string_view name) const { return Get(name).va
 
 void Config::OnChange(const std::string& name, std::function<void(const std::string&)> fn) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = options_.find(name);
+  auto it = options_.find(Resolve(name));
   if (it != options_.end()) it->second.listeners.push_back(std::move(fn));
 }
 

@@ -72,9 +72,12 @@ class Config {
   bool Normalize(const OptionSpec& spec, std::string_view input, std::string* out,
                  std::string* error) const;
   const Option* Find(std::string_view name) const;
+  // The option a (case-insensitive) name or alias stands for, lower-cased.
+  std::string Resolve(std::string_view name) const;
 
   mutable std::mutex mu_;
   std::map<std::string, Option, std::less<>> options_;
+  std::map<std::string, std::string, std::less<>> aliases_;  // alias -> option name
 };
 
 // One class of client-output-buffer-limit ("<class> <hard> <soft> <seconds>"). 0 disables a
@@ -99,5 +102,8 @@ bool ParseSaveRules(const std::string& text, std::vector<std::pair<int64_t, int6
 
 // The built-in option table (options.cc).
 std::vector<OptionSpec> BuiltinOptions();
+// Other names of built-in options, as (alias, option) pairs: Redis's pre-7.0 *-ziplist-* names.
+// CONFIG GET lists both names; setting either changes the one option.
+std::vector<std::pair<std::string, std::string>> BuiltinAliases();
 
 }  // namespace cachet

@@ -41,6 +41,20 @@ TEST(ConfigTest, ListenersRunOnRuntimeChanges) {
   EXPECT_EQ(seen, "10485760");
 }
 
+TEST(ConfigTest, AliasesNameTheSameOption) {
+  Config c;
+  std::string seen, err;
+  c.OnChange("hash-max-listpack-entries", [&](const std::string& v) { seen = v; });
+  ASSERT_TRUE(c.Set("HASH-MAX-ZIPLIST-ENTRIES", "7", false, &err));
+  EXPECT_EQ(seen, "7");
+  EXPECT_EQ(c.GetInt("hash-max-listpack-entries"), 7);
+  EXPECT_TRUE(c.Has("zset-max-ziplist-value"));
+  auto m = c.Match("hash-max-*-entries");
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0], (std::pair<std::string, std::string>("hash-max-listpack-entries", "7")));
+  EXPECT_EQ(m[1], (std::pair<std::string, std::string>("hash-max-ziplist-entries", "7")));
+}
+
 TEST(ConfigTest, MatchIsGlobAndSorted) {
   Config c;
   auto m = c.Match("maxmemory*");

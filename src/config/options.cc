@@ -156,7 +156,21 @@ std::vector<OptionSpec> BuiltinOptions() {
   o.push_back(Enum("aof-load-corrupt", "no", {"yes", "no"}));
   o.push_back(Int("auto-aof-rewrite-percentage", "100", 0, INT32_MAX));
   o.push_back(Memory("auto-aof-rewrite-min-size", "67108864"));
+  // Encoding thresholds, with Redis 7.0's defaults and ranges (entries are plain integers,
+  // lengths are memory values).
+  o.push_back(Int("hash-max-listpack-entries", "512", 0, INT64_MAX));
+  o.push_back(Memory("hash-max-listpack-value", "64"));
+  o.push_back(Int("set-max-intset-entries", "512", 0, INT64_MAX));
+  o.push_back(Int("zset-max-listpack-entries", "128", 0, INT64_MAX));
+  o.push_back(Memory("zset-max-listpack-value", "64"));
   return o;
+}
+
+std::vector<std::pair<std::string, std::string>> BuiltinAliases() {
+  return {{"hash-max-ziplist-entries", "hash-max-listpack-entries"},
+          {"hash-max-ziplist-value", "hash-max-listpack-value"},
+          {"zset-max-ziplist-entries", "zset-max-listpack-entries"},
+          {"zset-max-ziplist-value", "zset-max-listpack-value"}};
 }
 
 }  // namespace cachet

@@ -30,7 +30,7 @@ class Container {
 
 // The limits at which compact encodings convert, as Redis's *-max-listpack-* options.
 struct EncodingLimits {
-  size_t hash_max_listpack_entries = 128;
+  size_t hash_max_listpack_entries = 512;
   size_t hash_max_listpack_value = 64;
   size_t set_max_intset_entries = 512;
   size_t zset_max_listpack_entries = 128;

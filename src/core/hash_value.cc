@@ -132,6 +132,8 @@ bool HashValue::Set(std::string_view field, std::string_view value, const Encodi
     lp_.At(value_pos, &next);
     if (f == field) {
       lp_.Replace(value_pos, value);
+      // Like Redis, an update also converts a listpack that the limit has since gone below.
+      if (lp_.size() / 2 > limits.hash_max_listpack_entries) ConvertToTable();
       return false;
     }
     pos = next;

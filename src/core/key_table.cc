@@ -134,6 +134,32 @@ void KeyTable::Rehash(size_t new_capacity) {
   }
 }
 
+bool KeyTable::NextCursor(uint64_t position, size_t next_home, uint64_t above_emitted,
+                          uint64_t* cursor) const {
+  if (next_home >= cap_) {
+    *cursor = 0;
+    return true;
+  }
+  const uint64_t hi = FirstPositionOfHome(next_home);
+  const uint64_t lo = std::max({position + 1, FirstPositionOfHome(next_home - 1), above_emitted});
+  // Cursors stay below 2^(b + 16) for a capacity of at most 2^b: the coarsest allowed rounding.
+  const int bits = 64 - __builtin_clzll(static_cast<uint64_t>(cap_));
+  const int finest = std::max(0, static_cast<int>(kPositionBits) - bits - 16);
+  for (int k = static_cast<int>(kPositionBits) - 1; k >= finest; --k) {
+    uint64_t q = hi & ~((uint64_t{1} << k) - 1);
+    if (q >= lo && q > 0) {
+      *cursor = ReverseBits48(q);
+      return true;
+    }
+  }
+  // Entries sit too close to the home's end: round down to the finest grain (which may return
+  // a few entries again), as long as that moves forward.
+  uint64_t q = hi & ~((uint64_t{1} << finest) - 1);
+  if (q <= position) return false;
+  *cursor = ReverseBits48(q);
+  return true;
+}
+
 Entry* KeyTable::Random(uint64_t rnd) const {
   if (size_ == 0) return nullptr;
   size_t start = rnd % total_;

@@ -5,18 +5,24 @@
 // table is kept sorted by hash position at any capacity (capacities need not be powers of two and
 // grow by 1.5x, which keeps memory per key low).
 //
-// Because slots stay sorted by hash position, a SCAN cursor is a 48-bit hash position: every
-// entry with a smaller position has been returned. That survives growth, shrinking and deletion,
-// which gives SCAN's guarantee (an element present for the whole iteration is returned).
+// Because slots stay sorted by hash position, a SCAN cursor stands for a 48-bit hash position P:
+// every entry with a position below P has been returned. That survives growth, shrinking and
+// deletion, which gives SCAN's guarantee (an element present for the whole iteration is
+// returned). P is rounded down to a multiple of 2^(48-b), with 2^b the capacity rounded up to a
+// power of two (rounding down only repeats entries), and the cursor is P's 48 bits reversed, as
+// Redis reverses its bucket index: cursors stay below about twice the capacity, whatever the
+// capacity was when they were issued.
 //
 // Thread-safety: none; owned by one shard and used under its lock. Slot pointers are valid until
 // the next Insert or Erase.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "base/hash.h"
 #include "core/entry.h"
 
 namespace cachet {
@@ -57,8 +63,9 @@ class KeyTable {
       if (slots_[i] != 0) f(Unpack(slots_[i]));
   }
 
-  // Calls emit(Entry*) for roughly `count` entries at hash positions >= cursor (a 48-bit
-  // position). Returns the cursor to continue from, or 0 when the table is exhausted.
+  // Calls emit(Entry*) for roughly `count` entries at hash positions >= the cursor's position.
+  // Returns the cursor to continue from, or 0 when the table is exhausted (also for cursors
+  // of 2^48 and above, which no scan returns).
   template <typename F>
   uint64_t Scan(uint64_t cursor, size_t count, F&& emit) const;
 
@@ -74,6 +81,13 @@ class KeyTable {
 
   static constexpr uint64_t kPositionBits = 48;
   static uint64_t PositionOf(uint64_t hash) { return hash >> 16; }
+  // Cursor <-> position: the low 48 bits reversed (an involution).
+  static uint64_t ReverseBits48(uint64_t v) {
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+    return __builtin_bswap64(v) >> 16;
+  }
 
  private:
   static constexpr uint64_t kPointerMask = (uint64_t{1} << 48) - 1;
@@ -99,6 +113,12 @@ class KeyTable {
     return static_cast<uint64_t>(((static_cast<unsigned __int128>(home) << 48) + cap_ - 1) / cap_);
   }
   bool TryPlace(Slot* carried, size_t home);
+  // The cursor after a call that started at `position` and returned every entry of the homes
+  // before next_home (above_emitted: one past the highest position returned from home
+  // next_home - 1, 0 if none): the position in range with the most trailing zero bits, so the
+  // reversed cursor is small. False when no such cursor moves forward yet (scan on).
+  bool NextCursor(uint64_t position, size_t next_home, uint64_t above_emitted,
+                  uint64_t* cursor) const;
   void Rehash(size_t new_capacity);
   void Reset();
 
@@ -110,29 +130,43 @@ class KeyTable {
 
 template <typename F>
 uint64_t KeyTable::Scan(uint64_t cursor, size_t count, F&& emit) const {
-  if (cap_ == 0) return 0;
-  size_t start = HomeOfPosition(cursor);
+  if (cap_ == 0 || (cursor >> kPositionBits) != 0) return 0;
+  const uint64_t position = ReverseBits48(cursor);
+  size_t start = HomeOfPosition(position);
+  // Entries of the start home below `position` were returned by the previous call.
+  const bool filter_start = position > FirstPositionOfHome(start);
   size_t emitted = 0;
   size_t visited = 0;
+  uint64_t next;
   for (size_t i = start; i < total_; ++i) {
     Slot s = slots_[i];
     ++visited;
     if (s == 0) {
-      if (emitted >= count || visited >= count * 10) {
-        size_t next_home = i + 1;
-        return next_home >= cap_ ? 0 : FirstPositionOfHome(next_home);
+      if ((emitted >= count || visited >= count * 10) && NextCursor(position, i + 1, 0, &next)) {
+        return next;
       }
       continue;
     }
     size_t home = i - DistanceOf(s);
     if (home < start) continue;
-    emit(Unpack(s));
+    Entry* e = Unpack(s);
+    uint64_t pos = 0;
+    if (home == start && filter_start) {
+      pos = PositionOf(HashKey(e->key()));
+      if (pos < position) continue;
+    }
+    emit(e);
     ++emitted;
     bool group_ends =
         i + 1 >= total_ || slots_[i + 1] == 0 || (i + 1 - DistanceOf(slots_[i + 1])) != home;
-    if (group_ends && (emitted >= count || visited >= count * 10)) {
-      return home + 1 >= cap_ ? 0 : FirstPositionOfHome(home + 1);
+    if (!group_ends || (emitted < count && visited < count * 10)) continue;
+    // Stopping after this home: the next cursor must lie above its entries' positions.
+    uint64_t last_home_max = 0;
+    for (size_t j = i + 1; j-- > home;) {
+      if (slots_[j] == 0 || j - DistanceOf(slots_[j]) != home) break;
+      last_home_max = std::max(last_home_max, PositionOf(HashKey(Unpack(slots_[j])->key())) + 1);
     }
+    if (NextCursor(position, home + 1, last_home_max, &next)) return next;
   }
   return 0;
 }

@@ -114,6 +114,52 @@ TEST(KeyTableTest, ScanReturnsEveryStableKeyDespiteChurn) {
   FreeAll(t);
 }
 
+TEST(KeyTableTest, ScanCursorsStaySmallLikeRedis) {
+  KeyTable t;
+  for (int i = 0; i < 100000; ++i) Add(t, "k:" + std::to_string(i));
+  // Cursors are bit-reversed positions with as many trailing zeros as the entries allow: most
+  // (over 70%) are below 4 * capacity, none reaches capacity * 2^17.
+  std::set<std::string> seen;
+  uint64_t cursor = 0, largest = 0;
+  size_t calls = 0, small = 0;
+  do {
+    cursor = t.Scan(cursor, 100, [&](Entry* e) { seen.insert(std::string(e->key())); });
+    largest = std::max(largest, cursor);
+    small += cursor < 4 * t.capacity();
+    ++calls;
+  } while (cursor != 0 && calls < 100000);
+  EXPECT_EQ(cursor, 0u);
+  EXPECT_EQ(seen.size(), 100000u);
+  EXPECT_LT(largest, t.capacity() << 17);
+  EXPECT_GT(small * 10, calls * 7);
+  EXPECT_LT(calls, 2000u);  // about count entries per call
+  EXPECT_EQ(t.Scan(uint64_t{1} << 48, 10, [](Entry*) {}), 0u);
+  for (uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{0x123456789abc}, (uint64_t{1} << 48) - 1}) {
+    EXPECT_EQ(KeyTable::ReverseBits48(KeyTable::ReverseBits48(v)), v);
+  }
+  EXPECT_EQ(KeyTable::ReverseBits48(1), uint64_t{1} << 47);
+  FreeAll(t);
+}
+
+TEST(KeyTableTest, ScanSurvivesShrinkingAfterASmallCursor) {
+  KeyTable t;
+  std::set<std::string> stable;
+  for (int i = 0; i < 50; ++i) {
+    Add(t, "s:" + std::to_string(i));
+    stable.insert("s:" + std::to_string(i));
+  }
+  for (int i = 0; i < 5000; ++i) Add(t, "b:" + std::to_string(i));
+  std::set<std::string> seen;
+  uint64_t cursor = t.Scan(0, 20, [&](Entry* e) { seen.insert(std::string(e->key())); });
+  for (int i = 0; i < 5000; ++i) Remove(t, "b:" + std::to_string(i));  // shrinks
+  int calls = 0;
+  while (cursor != 0 && ++calls < 100000) {
+    cursor = t.Scan(cursor, 3, [&](Entry* e) { seen.insert(std::string(e->key())); });
+  }
+  for (const auto& k : stable) EXPECT_TRUE(seen.count(k)) << k;
+  FreeAll(t);
+}
+
 TEST(KeyTableTest, RandomFindsSomething) {
   KeyTable t;
   EXPECT_EQ(t.Random(5), nullptr);

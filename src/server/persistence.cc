@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/logging.h"
 #include "commands/command.h"
+#include "commands/encoding_config.h"
 #include "persist/snapshot.h"
 
 namespace cachet {
@@ -92,7 +93,7 @@ bool Persistence::Load(const Replayer& replay, std::string* error) {
     ok = LoadAof(replay, error);
   } else if (FileExists(SnapshotPath())) {
     SnapshotStats stats;
-    ok = LoadSnapshot(*engine_, SnapshotPath(), &stats, error);
+    ok = LoadSnapshot(*engine_, SnapshotPath(), &stats, error, EncodingLimitsFrom(*config_));
     if (ok) {
       loaded_keys_.store(stats.keys);
       LOG_NOTICE("Snapshot loaded from %s: %llu keys (%llu already expired) in %.3f seconds",
@@ -116,7 +117,8 @@ bool Persistence::LoadAof(const Replayer& replay, std::string* error) {
     // First start with the log on: begin from the snapshot, if any, then create the log.
     if (FileExists(SnapshotPath())) {
       SnapshotStats stats;
-      if (!LoadSnapshot(*engine_, SnapshotPath(), &stats, error)) return false;
+      if (!LoadSnapshot(*engine_, SnapshotPath(), &stats, error, EncodingLimitsFrom(*config_)))
+        return false;
       LOG_NOTICE("No append-only log yet: loaded snapshot %s (%llu keys)", SnapshotPath().c_str(),
                  static_cast<unsigned long long>(stats.keys));
     }
@@ -124,7 +126,9 @@ bool Persistence::LoadAof(const Replayer& replay, std::string* error) {
   }
   if (!manifest_.base.empty()) {
     SnapshotStats stats;
-    if (!LoadSnapshot(*engine_, AofDir() + "/" + manifest_.base, &stats, error)) return false;
+    if (!LoadSnapshot(*engine_, AofDir() + "/" + manifest_.base, &stats, error,
+                      EncodingLimitsFrom(*config_)))
+      return false;
     aof_base_size_.store(FileSize(AofDir() + "/" + manifest_.base));
     LOG_NOTICE("Append-only base %s loaded: %llu keys", manifest_.base.c_str(),
                static_cast<unsigned long long>(stats.keys));

@@ -16,6 +16,7 @@
 #include "base/logging.h"
 #include "commands/command_stats.h"
 #include "commands/dispatcher.h"
+#include "commands/encoding_config.h"
 #include "commands/errors.h"
 #include "net/socket_util.h"
 
@@ -68,6 +69,7 @@ Server::Server(Config* config) : config_(config) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   context_.threads = threads;
   ApplyLimits();
+  BindEncodingLimits(config_, &context_.encoding_limits);
   WatchConfig();
 }
 

@@ -1,6 +1,7 @@
 """Differential test for sorted sets: random sequences of every sorted set
 command (plus DEL, TYPE, OBJECT ENCODING, SCAN TYPE zset, RENAME, COPY,
-EXPIRE and wrong-type cases) sent to a real redis-server and to cachet over
+EXPIRE and wrong-type cases, and plain sets as inputs of ZUNION, ZINTER,
+ZDIFF, ZINTERCARD and their STORE forms) sent to a real redis-server and to cachet over
 RESP2 and RESP3, replies compared exactly. It reuses the harness of
 test_differential.py (servers from conftest.py, reply comparison, failure
 report with the seed).
@@ -47,6 +48,8 @@ ZKEYS = [b"z1", b"z2", b"z3", b"z4", b"big", b"s"]  # any score ("s" is often
 LEXKEYS = [b"lex1", b"lex2"]                        # a string); score 0 only
 OTHER = [b"nokey"]                                  # never written
 STR = b"str"                                        # only ever a string
+SETKEYS = [b"set1", b"set2"]                        # plain sets: sources of
+                                                    # the set operations
 
 MEMBERS = [b"a", b"b", b"c", b"d", b"e", b"f", b"g", b"h", b"A", b"m1",
            b"m2", b"m10", b"m20", b"", b"x" * 64, b"y" * 65, b"\x00\xff",
@@ -86,7 +89,7 @@ class ZGen:
         return self.rng.choice(ZKEYS)
 
     def anykey(self):
-        return self.rng.choice(ZKEYS + LEXKEYS + OTHER + [STR])
+        return self.rng.choice(ZKEYS + LEXKEYS + OTHER + [STR] + SETKEYS)
 
     def member(self):
         return self.rng.choice(MEMBERS)
@@ -212,6 +215,13 @@ class ZGen:
 
     def store_dst(self):
         return self.rng.choice([b"z1", b"z2", b"z3", b"big", b"s", b"dst"])
+
+    def g_sadd(self):
+        """Plain sets (intsets and hashtables) as inputs of ZUNION and co."""
+        rng = self.rng
+        pool = MEMBERS if rng.random() < 0.6 else [b"1", b"2", b"3", b"-1", b"10"]
+        return [self.c("SADD", rng.choice(SETKEYS),
+                       *rng.sample(pool, rng.randint(1, 4)))]
 
     def g_zrangestore(self):
         rng = self.rng
@@ -411,7 +421,7 @@ class ZGen:
         ("g_zpop", 4), ("g_zremrange", 4), ("g_zrangestore", 4),
         ("g_setop_store", 6), ("g_zrange", 10), ("g_legacy_range", 8),
         ("g_point", 10), ("g_count", 5), ("g_setop_read", 4),
-        ("g_zrandmember", 4), ("g_zscan", 3), ("g_keys", 8),
+        ("g_zrandmember", 4), ("g_zscan", 3), ("g_keys", 8), ("g_sadd", 3),
     ]
 
     def mutate(self, step):
@@ -590,8 +600,13 @@ def run_zsequence(seed, proto, rsrv, csrv):
         step(idx, [b"TYPE", k], "exact")
         step(idx, [b"OBJECT", b"ENCODING", k], "exact")
         step(idx, [b"PTTL", k], "pttl")
-        if rconn.call("TYPE", k) == ("simple", b"zset"):
+        t = rconn.call("TYPE", k)
+        if t == ("simple", b"zset"):
             step(idx, [b"ZRANGE", k, b"0", b"-1", b"WITHSCORES"], "exact")
+        elif t == ("simple", b"set"):
+            step(idx, [b"SINTERCARD", b"1", k], "exact")
+            step(idx, [b"ZRANGE", k, b"0", b"-1"], "exact")  # WRONGTYPE
+            step(idx, [b"ZUNION", b"1", k, b"WITHSCORES"], "exact")
         else:
             step(idx, [b"GET", k], "exact")
     step(idx, [b"KEYS", b"*"], "keys")
