@@ -124,6 +124,12 @@ class Session:
         if who == "sleep":
             time.sleep(args[0])
             return
+        if who.endswith("|"):  # pipeline: send all, then read every reply
+            cmds = args[0]
+            self.conn(who[0]).send_raw(b"".join(encode_command(c) for c in cmds))
+            for c in cmds:
+                self.out.append((who, " ".join(c), self.read(who[0], list(c))))
+            return
         if who.endswith("<"):  # read a pushed reply only
             self.out.append((who, "<read>", self.read(who[0], [])))
             return
@@ -171,7 +177,7 @@ def compare_runs(label, rout, cout):
 
 # --------------------------------------------------------------------------
 # the scripted sessions: (connection, command...) steps; ("a<",) reads a
-# pushed message on a; ("sleep", s) sleeps.
+# pushed message on a; ("a|", [commands]) pipelines them; ("sleep", s).
 
 M = ("a", "MULTI")
 X = ("a", "EXEC")
@@ -345,6 +351,30 @@ SESSIONS = {
         ("b", "SUBSCRIBE", "ch"), M, ("a", "PUBLISH", "ch", "one"),
         ("a", "SET", "k", "v"), ("a", "PUBLISH", "ch", "two"), X, ("b<",),
         ("b<",), ("b", "PING")],
+    "flushall-expired-watched": [
+        ("a", "SET", "e", "v", "PX", "1"), ("sleep", 0.02), ("a", "WATCH", "e"),
+        ("b", "FLUSHALL"), M, ("a", "PING"), X],
+    "watch-then-own-queued-write": [
+        ("a", "SET", "k", "0"), ("a", "WATCH", "k", "k"), M,
+        ("a", "INCR", "k"), X, ("b", "INCR", "k"), M, ("a", "INCR", "k"), X],
+    "other-connection-noop-and-failed-writes": [
+        ("a", "SET", "k", "s"), ("a", "WATCH", "k"), ("b", "LPUSH", "k", "x"),
+        ("b", "INCR", "k"), ("b", "SETNX", "k", "t"), ("b", "SET", "k", "u", "NX"),
+        ("b", "PERSIST", "k"), ("b", "GETEX", "k"), ("b", "SETRANGE", "k", "0", ""),
+        M, ("a", "GET", "k"), X] + [
+        st for cmd in (("APPEND", "k", ""), ("GETEX", "k", "EX", "100"),
+                       ("SET", "k", "s"), ("EXPIRE", "k", "0"))
+        for st in (("a", "SET", "k", "s"), ("a", "WATCH", "k"), ("b",) + cmd,
+                   M, ("a", "GET", "k"), X)],
+    "auth-and-config-inside-multi": [
+        M, ("a", "AUTH", "pw"), ("a", "CLIENT", "SETNAME", "cx"),
+        ("a", "CLIENT", "GETNAME"), ("a", "CONFIG", "SET", "maxmemory", "0"),
+        ("a", "ECHO", "e"), X],
+    "pipelined-transactions": [
+        ("a|", [("MULTI",)] + [("RPUSH", "l", str(i)) for i in range(300)]
+         + [("LLEN", "l"), ("EXEC",), ("MULTI",), ("NOPE",), ("EXEC",),
+            ("WATCH", "l"), ("RPUSH", "l", "x"), ("MULTI",), ("LLEN", "l"),
+            ("EXEC",), ("LRANGE", "l", "-3", "-1")])],
     "blocking-inside-multi": [
         M, ("a", "BLPOP", "l", "0"), ("a", "LPUSH", "l", "x"),
         ("a", "BLPOP", "l", "0"), X],
