@@ -6,7 +6,8 @@
    MULTI/WATCH sessions on two connections (seeds from CACHET_DIFF_SEED,
    sequence i uses BASE+i; CACHET_TX_SEQS sets how many, default 6).
 2. cachet only: eviction of a watched key, atomicity of EXEC against
-   concurrent readers (--threads 2), and the append-only log: MULTI/EXEC
+   concurrent readers and WATCH-based increments (--threads 2), and the
+   append-only log: MULTI/EXEC
    records, replay after kill -9, a transaction cut before its EXEC.
 """
 
@@ -584,6 +585,45 @@ def test_exec_is_atomic_for_concurrent_readers(cachet_factory):
     with srv.conn() as c:
         r = c.call("MGET", *keys)
         assert len(set(r[1])) == 1 and r[1][0] == ("bulk", b"%d" % counts["tx"])
+
+
+@cachet_only
+def test_watch_cas_increments_lose_nothing(cachet_factory):
+    """Optimistic locking: clients increment k with WATCH/GET/MULTI/SET/EXEC
+    and retry on a null EXEC; the final value counts every success."""
+    srv = cachet_factory(threads=2)
+    stop = threading.Event()
+    done, errors = [], []
+
+    def worker():
+        c = srv.conn()
+        ok = 0
+        while not stop.is_set():
+            c.call("WATCH", "k")
+            r = c.call("GET", "k")
+            v = int(r[1]) if r[0] == "bulk" else 0
+            c.send_raw(b"".join(encode_command(x) for x in [
+                ("MULTI",), ("SET", "k", str(v + 1)), ("EXEC",)]))
+            replies = [c.read_reply() for _ in range(3)]
+            if replies[2] == ("array", (OK,)):
+                ok += 1
+            elif replies[2] != ("nilarray",):
+                errors.append(replies)
+                break
+        done.append(ok)
+        c.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    stop.set()
+    for t in threads:
+        t.join(10)
+    assert not errors, errors[:3]
+    with srv.conn() as c:
+        assert c.call("GET", "k") == ("bulk", b"%d" % sum(done)), done
+    assert sum(done) > 20, done
 
 
 def log_records(node):
