@@ -166,9 +166,13 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
       return;
     }
   }
-  // Queueing takes memory too, so under maxmemory nothing more is queued.
-  if (((flags & kCmdDenyOom) || queue) && engine.maxmemory() > 0 && !client.replaying &&
-      !engine.EvictIfNeeded()) {
+  // Queueing takes memory too, so under maxmemory a client inside MULTI is refused every command
+  // but EXEC, DISCARD, QUIT and RESET (WATCH and a nested MULTI included), as in Redis.
+  bool oom_checked = (flags & kCmdDenyOom) ||
+                     (transaction.active && target->full_name != "exec" &&
+                      target->full_name != "discard" && target->full_name != "quit" &&
+                      target->full_name != "reset");
+  if (oom_checked && engine.maxmemory() > 0 && !client.replaying && !engine.EvictIfNeeded()) {
     refuse(errors::kOutOfMemory);
     return;
   }
