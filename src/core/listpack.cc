@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace cachet {
 namespace {
@@ -25,28 +26,25 @@ Listpack::Listpack(const Listpack& other) : count_(other.count_) {
   size_ = other.size_;
 }
 
-Listpack::Listpack(Listpack&& other) noexcept
-    : data_(other.data_), size_(other.size_), cap_(other.cap_), count_(other.count_) {
-  other.data_ = nullptr;
-  other.size_ = other.cap_ = other.count_ = 0;
-}
+Listpack::Listpack(Listpack&& other) noexcept { Swap(other); }
 
 Listpack& Listpack::operator=(const Listpack& other) {
-  if (this != &other) *this = Listpack(other);
+  Listpack copy(other);
+  Swap(copy);
   return *this;
 }
 
 Listpack& Listpack::operator=(Listpack&& other) noexcept {
-  if (this != &other) {
-    free(data_);
-    data_ = other.data_;
-    size_ = other.size_;
-    cap_ = other.cap_;
-    count_ = other.count_;
-    other.data_ = nullptr;
-    other.size_ = other.cap_ = other.count_ = 0;
-  }
+  Listpack moved(std::move(other));  // other ends empty; our old buffer is freed with moved
+  Swap(moved);
   return *this;
+}
+
+void Listpack::Swap(Listpack& other) noexcept {
+  std::swap(data_, other.data_);
+  std::swap(size_, other.size_);
+  std::swap(cap_, other.cap_);
+  std::swap(count_, other.count_);
 }
 
 Listpack::~Listpack() { free(data_); }

@@ -62,6 +62,7 @@ class Listpack {
   static void Encode(std::string_view s, char* out);
   // Makes room for n bytes in total (exact size while small, then growing by half).
   void Reserve(size_t n);
+  void Swap(Listpack& other) noexcept;
   // True when s points into this listpack's buffer.
   bool Aliases(std::string_view s) const;
   // Reallocates the buffer to hold n bytes (n > 0); cap_ becomes the usable size.
