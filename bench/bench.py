@@ -19,10 +19,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+DEFAULT_TESTS = "ping_mbulk,set,get,incr,mset,hset,sadd,zadd,lpush,lpop,lrange_100"
 
 
 def env_int(name, default):
@@ -142,8 +144,24 @@ def build_load_batches(nkeys, batch):
     return batches
 
 
-def pipelined_load(port, batches, nkeys):
-    """Send all batches from a writer thread while reading replies; returns seconds."""
+HASH_FIELDS = 5
+
+
+def build_hash_batches(nkeys, batch):
+    """RESP HSET commands: 16-byte keys, 5 fields (f1..f5) with 8-byte values each."""
+    batches = []
+    for start in range(0, nkeys, batch):
+        end = min(nkeys, start + batch)
+        batches.append(b"".join(
+            b"*12\r\n$4\r\nHSET\r\n$16\r\nkey:%012d\r\n" % i + b"".join(
+                b"$2\r\nf%d\r\n$8\r\n%08d\r\n" % (f, i + f) for f in range(1, HASH_FIELDS + 1))
+            for i in range(start, end)))
+    return batches
+
+
+def pipelined_load(port, batches, nkeys, expect):
+    """Send all batches from a writer thread while reading replies, each of which must be
+    `expect` (e.g. b"+OK"); returns seconds."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=120)
     err = []
 
@@ -167,8 +185,8 @@ def pipelined_load(port, batches, nkeys):
         lines = (partial + chunk).split(b"\r\n")
         partial = lines.pop()
         seen += len(lines)
-        if bad is None and lines.count(b"+OK") != len(lines):
-            bad = next(x for x in lines if x != b"+OK")[:200]
+        if bad is None and lines.count(expect) != len(lines):
+            bad = next(x for x in lines if x != expect)[:200]
     elapsed = time.monotonic() - t0
     th.join()
     sock.close()
@@ -179,14 +197,14 @@ def pipelined_load(port, batches, nkeys):
     return elapsed
 
 
-def memory_test(srv, batches, nkeys):
+def memory_test(srv, batches, nkeys, expect=b"+OK"):
     check_alive(srv)
     port, pid = srv["port"], srv["pid"]
     if one_cmd(port, "DBSIZE") != 0:
         one_cmd(port, "FLUSHALL")
     time.sleep(0.2)
     rss0, um0 = rss_bytes(pid), int(info(port, "memory")["used_memory"])
-    secs = pipelined_load(port, batches, nkeys)
+    secs = pipelined_load(port, batches, nkeys, expect)
     time.sleep(0.3)  # let the server drop the loader connection and its buffers
     dbsize = one_cmd(port, "DBSIZE")
     rss1, um1 = rss_bytes(pid), int(info(port, "memory")["used_memory"])
@@ -205,32 +223,43 @@ def memory_test(srv, batches, nkeys):
 
 def run_benchmark(srv, test, pipeline, requests, cfg):
     check_alive(srv)
-    cmd = ["taskset", "-c", str(cfg["client_cpu"]), "redis-benchmark",
+    cmd = ["taskset", "-c", str(cfg["client_cpu"]), "stdbuf", "-oL", "redis-benchmark",
            "-h", "127.0.0.1", "-p", str(srv["port"]),
            "-c", str(cfg["clients"]), "-n", str(requests),
            "-r", str(cfg["keyspace"]), "-d", str(cfg["datasize"]),
            "-P", str(pipeline), "-t", test, "--csv"]
-    t0 = cpu_ticks(srv["pid"])
-    w0 = time.monotonic()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, timeout=cfg["timeout"])
-    wall = time.monotonic() - w0
-    t1 = cpu_ticks(srv["pid"])
-    rows = [r for r in csv.reader(io.StringIO(p.stdout)) if r and r[0] != "test"]
-    if p.returncode != 0 or not rows:
-        raise RuntimeError("redis-benchmark failed on %s (%s P%d, rc=%d): %s"
-                           % (srv["name"], test, pipeline, p.returncode,
-                              (p.stderr or p.stdout).strip()[-400:]))
-    cpu_s = (t1 - t0) / CLK_TCK
-    # One -t name can produce several rows (e.g. "ping" -> PING_INLINE and PING_MBULK);
-    # the CPU of the whole run is then spread evenly over them.
-    per_req_us = cpu_s * 1e6 / (requests * len(rows))
+    # redis-benchmark prints each CSV row as soon as that phase ends (stdbuf makes its
+    # stdout line-buffered), so the server CPU and wall time are read at every row: a -t
+    # name that runs several phases (lrange_100 first runs an LPUSH phase) gets each
+    # phase's own CPU, not an even split.
+    errf = tempfile.TemporaryFile(mode="w+")
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errf, text=True)
+    timer = threading.Timer(cfg["timeout"], p.kill)
+    timer.start()
+    t_prev, w_prev = cpu_ticks(srv["pid"]), time.monotonic()
     out = []
-    for r in rows:
-        out.append({"name": r[0], "rps": float(r[1]), "p50_ms": float(r[4]),
-                    "p99_ms": float(r[6]), "cpu_s": cpu_s, "cpu_us_per_req": per_req_us,
-                    "wall_s": wall, "rows_in_run": len(rows)})
-    return out
+    try:
+        for line in p.stdout:
+            row = next(csv.reader([line]), None)
+            if not row or row[0] == "test":
+                continue
+            t_now, w_now = cpu_ticks(srv["pid"]), time.monotonic()
+            cpu_s = (t_now - t_prev) / CLK_TCK
+            out.append({"name": row[0], "rps": float(row[1]), "p50_ms": float(row[4]),
+                        "p99_ms": float(row[6]), "cpu_s": cpu_s,
+                        "cpu_us_per_req": cpu_s * 1e6 / requests, "wall_s": w_now - w_prev})
+            t_prev, w_prev = t_now, w_now
+        p.wait()
+    finally:
+        timer.cancel()
+        errf.seek(0)
+        stderr = errf.read()
+        errf.close()
+    if p.returncode != 0 or not out:
+        raise RuntimeError("redis-benchmark failed on %s (%s P%d, rc=%d): %s"
+                           % (srv["name"], test, pipeline, p.returncode, stderr.strip()[-400:]))
+    # Set-up phases ("LPUSH (needed to benchmark LRANGE)") are not rows of their own.
+    return [r for r in out if "(needed to benchmark" not in r["name"]]
 
 
 def row_label(csv_name, pipeline):
@@ -290,6 +319,20 @@ def format_row(label, unit, rv, cv):
         label, fmt_val(rv, unit), unit, fmt_val(cv, unit), unit, ratio)
 
 
+def memory_rows(m, what):
+    unit = "B/key" if what == "keys" else "B/hash"
+    return [
+        format_row("used_memory", unit, m["redis"]["used_memory_per_key"],
+                   m["cachet"]["used_memory_per_key"]),
+        format_row("RSS", unit, m["redis"]["rss_per_key"], m["cachet"]["rss_per_key"]),
+        "(load rate, client-bound: redis %d %s/s, cachet %d %s/s; RSS before/after: redis "
+        "%.1f/%.1f MiB, cachet %.1f/%.1f MiB)" % (
+            m["redis"]["load_ops"], what, m["cachet"]["load_ops"], what,
+            m["redis"]["rss_before"] / 2**20, m["redis"]["rss_after"] / 2**20,
+            m["cachet"]["rss_before"] / 2**20, m["cachet"]["rss_after"] / 2**20),
+    ]
+
+
 # ------------------------------------------------------------------ main
 
 def main():
@@ -298,6 +341,9 @@ def main():
         ap.add_argument("--%s-port" % n, type=int, required=True)
         ap.add_argument("--%s-pid" % n, type=int, required=True)
         ap.add_argument("--%s-bin" % n, required=True)
+    for n in ("redis", "cachet"):
+        ap.add_argument("--hash-%s-port" % n, type=int, default=0)
+        ap.add_argument("--hash-%s-pid" % n, type=int, default=0)
     ap.add_argument("--cachet-args", default="")
     ap.add_argument("--client-cpu", type=int, default=1)
     ap.add_argument("--server-cpu", type=int, default=0)
@@ -311,12 +357,13 @@ def main():
         "requests_p1": p1,
         "requests_p16": env_int("BENCH_REQUESTS_P16", 5 * p1),
         "tests": [t.strip() for t in os.environ.get(
-            "BENCH_TESTS", "ping_mbulk,set,get,incr,mset").split(",") if t.strip()],
+            "BENCH_TESTS", DEFAULT_TESTS).split(",") if t.strip()],
         "pipelines": [int(x) for x in os.environ.get("BENCH_PIPELINES", "1,16").split(",") if x.strip()],
         "clients": env_int("BENCH_CLIENTS", 50),
         "keyspace": env_int("BENCH_KEYSPACE", 100000),
         "datasize": env_int("BENCH_DATASIZE", 3),
         "mem_keys": env_int("BENCH_MEM_KEYS", 1000000),
+        "mem_hashes": env_int("BENCH_MEM_HASHES", 1000000),
         "repeat": max(1, env_int("BENCH_REPEAT", 3)),
         "skip_mem": os.environ.get("BENCH_SKIP_MEM", "") not in ("", "0"),
         "client_cpu": a.client_cpu,
@@ -356,7 +403,12 @@ def main():
         print(line)
     sys.stdout.flush()
 
-    results = {"config": cfg, "servers": servers, "throughput": [], "memory": {}}
+    hash_servers = [
+        {"name": "redis", "port": a.hash_redis_port, "pid": a.hash_redis_pid, "bin": a.redis_bin},
+        {"name": "cachet", "port": a.hash_cachet_port, "pid": a.hash_cachet_pid, "bin": a.cachet_bin},
+    ]
+    results = {"config": cfg, "servers": servers, "throughput": [], "memory": {},
+               "memory_hashes": {}}
 
     # -- memory (first, on freshly started servers)
     if not cfg["skip_mem"]:
@@ -365,6 +417,16 @@ def main():
         for srv in servers:
             progress("memory: loading %d keys into %s" % (cfg["mem_keys"], srv["name"]))
             results["memory"][srv["name"]] = memory_test(srv, batches, cfg["mem_keys"])
+        del batches
+    # -- memory of small hashes, on a second pair of fresh servers (run.sh starts them)
+    if not cfg["skip_mem"] and cfg["mem_hashes"] > 0 and all(s["pid"] for s in hash_servers):
+        progress("building %d HSET commands for the hash memory test" % cfg["mem_hashes"])
+        batches = build_hash_batches(cfg["mem_hashes"], 10000)
+        for srv in hash_servers:
+            progress("memory: loading %d hashes into %s" % (cfg["mem_hashes"], srv["name"]))
+            results["memory_hashes"][srv["name"]] = memory_test(
+                srv, batches, cfg["mem_hashes"], expect=b":%d" % HASH_FIELDS)
+            one_cmd(srv["port"], "FLUSHALL")
         del batches
     for srv in servers:
         one_cmd(srv["port"], "FLUSHALL")
@@ -434,17 +496,13 @@ def main():
         table.append(format_row(e["label"], "us/req", val(e, "redis", "cpu_us_per_req"),
                                 val(e, "cachet", "cpu_us_per_req")))
     if results["memory"]:
-        m = results["memory"]
         table += ["", "== Memory, %d keys, 16-byte keys, 32-byte values (bytes/key, lower is better) =="
                   % cfg["mem_keys"]]
-        table.append(format_row("used_memory", "B/key", m["redis"]["used_memory_per_key"],
-                                m["cachet"]["used_memory_per_key"]))
-        table.append(format_row("RSS", "B/key", m["redis"]["rss_per_key"], m["cachet"]["rss_per_key"]))
-        table.append("(load rate, client-bound: redis %d keys/s, cachet %d keys/s; "
-                     "RSS before/after: redis %.1f/%.1f MiB, cachet %.1f/%.1f MiB)" % (
-                         m["redis"]["load_ops"], m["cachet"]["load_ops"],
-                         m["redis"]["rss_before"] / 2**20, m["redis"]["rss_after"] / 2**20,
-                         m["cachet"]["rss_before"] / 2**20, m["cachet"]["rss_after"] / 2**20))
+        table += memory_rows(results["memory"], "keys")
+    if results["memory_hashes"]:
+        table += ["", "== Memory, %d hashes, 16-byte keys, %d fields each (2-byte names, 8-byte "
+                  "values) (bytes/hash, lower is better) ==" % (cfg["mem_hashes"], HASH_FIELDS)]
+        table += memory_rows(results["memory_hashes"], "hashes")
     total = time.monotonic() - started
     table.append("")
     table.append("total benchmark time: %.0fs" % total)

@@ -19,7 +19,7 @@ RESULTS_DIR=${BENCH_RESULTS_DIR:-$BENCH_DIR/results}
 CMDLINE=""
 for v in CACHET_BIN REDIS_BIN CACHET_ARGS CACHET_THREADS BENCH_REQUESTS BENCH_REQUESTS_P16 \
          BENCH_TESTS BENCH_PIPELINES BENCH_CLIENTS BENCH_KEYSPACE BENCH_DATASIZE \
-         BENCH_MEM_KEYS BENCH_REPEAT BENCH_SKIP_MEM BENCH_SERVER_CPU BENCH_CLIENT_CPU; do
+         BENCH_MEM_KEYS BENCH_MEM_HASHES BENCH_REPEAT BENCH_SKIP_MEM BENCH_SERVER_CPU BENCH_CLIENT_CPU; do
     if [[ -n "${!v+x}" ]]; then CMDLINE+="$v=$(printf '%q' "${!v}") "; fi
 done
 CMDLINE+="bash $(printf '%q ' "$0" "$@")"
@@ -68,11 +68,11 @@ trap cleanup EXIT
 trap 'echo "bench: interrupted" >&2; exit 130' INT
 trap 'echo "bench: terminated" >&2; exit 143' TERM
 
-# Two distinct free loopback ports.
-read -r REDIS_PORT CACHET_PORT < <("$PY" - <<'PYEOF'
+# Four distinct free loopback ports: the main pair, and a fresh pair for the hash memory test.
+read -r REDIS_PORT CACHET_PORT HREDIS_PORT HCACHET_PORT < <("$PY" - <<'PYEOF'
 import socket
 socks = []
-for _ in range(2):
+for _ in range(4):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); socks.append(s)
 print(*[s.getsockname()[1] for s in socks])
 PYEOF
@@ -115,6 +115,16 @@ start_server redis "$REDIS_PORT" "$REDIS_BIN"
 REDIS_PID=$STARTED_PID
 start_server cachet "$CACHET_PORT" "$CACHET_BIN" "${CACHET_EXTRA[@]}"
 CACHET_PID=$STARTED_PID
+# The hash memory test gets its own fresh servers, so that neither memory test measures
+# growth over memory that the other one left to the allocator.
+HREDIS_PID=0
+HCACHET_PID=0
+if [[ "${BENCH_SKIP_MEM:-0}" == 0 ]]; then
+    start_server redis-hashes "$HREDIS_PORT" "$REDIS_BIN"
+    HREDIS_PID=$STARTED_PID
+    start_server cachet-hashes "$HCACHET_PORT" "$CACHET_BIN" "${CACHET_EXTRA[@]}"
+    HCACHET_PID=$STARTED_PID
+fi
 
 mkdir -p "$RESULTS_DIR"
 # The driver runs on the client core too, so nothing of ours competes with the
@@ -124,6 +134,8 @@ mkdir -p "$RESULTS_DIR"
 taskset -c "$CLIENT_CPU" setsid "$PY" "$BENCH_DIR/bench.py" \
     --redis-port "$REDIS_PORT" --redis-pid "$REDIS_PID" --redis-bin "$REDIS_BIN" \
     --cachet-port "$CACHET_PORT" --cachet-pid "$CACHET_PID" --cachet-bin "$CACHET_BIN" \
+    --hash-redis-port "$HREDIS_PORT" --hash-redis-pid "$HREDIS_PID" \
+    --hash-cachet-port "$HCACHET_PORT" --hash-cachet-pid "$HCACHET_PID" \
     --cachet-args "${CACHET_EXTRA[*]:-}" \
     --client-cpu "$CLIENT_CPU" --server-cpu "$SERVER_CPU" \
     --repo "$REPO_DIR" --cmdline "$CMDLINE" --out "$RESULTS_DIR/latest.txt" </dev/null &

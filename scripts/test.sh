@@ -4,8 +4,9 @@
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer (debug preset)
 #   3. black-box tests with redis-cli and redis-py, and the differential test against a real
 #      redis-server (pytest, tests/blackbox)
-#   4. libFuzzer targets for a fixed number of runs
-# Set CACHET_TEST_QUICK=1 to skip steps 2 and 4.
+#   4. smoke programs with real client libraries (node-redis, redis-py; tests/smoke/run.sh)
+#   5. libFuzzer targets for a fixed number of runs
+# Set CACHET_TEST_QUICK=1 to skip steps 2 and 5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -23,6 +24,9 @@ fi
 
 echo "== black-box and differential tests"
 CACHET_BIN="$PWD/build/release/cachet-server" /usr/bin/python3 -m pytest -q tests/blackbox
+
+echo "== smoke programs (node-redis, redis-py)"
+CACHET_BIN="$PWD/build/release/cachet-server" bash tests/smoke/run.sh
 
 if [ "${CACHET_TEST_QUICK:-0}" != "1" ]; then
   echo "== fuzzing (fixed number of runs)"
