@@ -49,7 +49,7 @@ TEST(HashValueTest, ConvertsPastEntryAndValueLimits) {
 
 TEST(HashValueTest, CloneAndSnapshotRoundTrip) {
   EncodingLimits limits;
-  for (int n : {3, 300}) {
+  for (int n : {3, 600}) {
     HashValue h;
     for (int i = 0; i < n; ++i) h.Set("field:" + std::to_string(i), std::to_string(i * 7), limits);
     auto copy = h.Clone();
@@ -60,7 +60,9 @@ TEST(HashValueTest, CloneAndSnapshotRoundTrip) {
     auto back = HashValue::Deserialize(blob, limits);
     ASSERT_NE(back, nullptr);
     EXPECT_EQ(Pairs(*back), Pairs(*static_cast<HashValue*>(copy.get())));
-    EXPECT_EQ(back->encoding(), n > 128 ? Encoding::kHashtable : Encoding::kListpack);
+    EXPECT_EQ(back->encoding(), static_cast<size_t>(n) > limits.hash_max_listpack_entries
+                                    ? Encoding::kHashtable
+                                    : Encoding::kListpack);
   }
   EXPECT_EQ(HashValue::Deserialize("garbage", limits), nullptr);
 }

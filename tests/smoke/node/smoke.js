@@ -1,6 +1,5 @@
 // Smoke program: drives cachet the way a Node.js application does with node-redis v4 and
 // checks every reply. Usage: node smoke.js [redis://127.0.0.1:PORT]. Exits 1 on a mismatch.
-// Env: CACHET_SMOKE_TRANSACTIONS=1 also runs the MULTI/EXEC/WATCH section.
 'use strict';
 
 const { createClient } = require('redis');
@@ -14,8 +13,8 @@ const SECTIONS = [
   ['cache-aside', data.cacheAside], ['pipelines', data.pipelines], ['hashes', data.hashes],
   ['sets', data.sets], ['leaderboard', data.leaderboard], ['queue', data.queue],
   ['scan iterators', scanIterators], ['pub/sub', pubsub], ['info', data.info],
+  ['transactions', transactions],
 ];
-if (process.env.CACHET_SMOKE_TRANSACTIONS === '1') SECTIONS.push(['transactions', transactions]);
 
 async function main() {
   const url = process.argv[2] || process.env.CACHET_URL || 'redis://127.0.0.1:6379';

@@ -1,8 +1,7 @@
 """Smoke program: drives cachet the way a Python application does with redis-py and checks
 every reply. Usage: /usr/bin/python3 smoke.py [PORT] (Debian's python3-redis). Exits 1 on a
-mismatch. Env: CACHET_SMOKE_TRANSACTIONS=1 also runs the MULTI/EXEC/WATCH section."""
+mismatch."""
 
-import os
 import sys
 import time
 
@@ -18,9 +17,8 @@ SECTIONS = [
     ("cache-aside", data.cache_aside), ("pipelines", data.pipelines), ("hashes", data.hashes),
     ("sets", data.sets), ("leaderboard", data.leaderboard), ("queue", data.queue),
     ("scan iterators", scan_iterators), ("pub/sub", pubsub), ("info", data.info),
+    ("transactions", transactions),
 ]
-if os.environ.get("CACHET_SMOKE_TRANSACTIONS") == "1":
-    SECTIONS.append(("transactions", transactions))
 
 
 def main():
