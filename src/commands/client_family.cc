@@ -20,6 +20,7 @@ std::string DescribeClient(ClientInfo& info, int64_t now_ms) {
   std::string flags;
   if (info.monitor.load()) flags += 'O';
   if (info.pubsub.load()) flags += 'P';
+  if (info.blocked.load()) flags += 'b';
   if (flags.empty()) flags = "N";
   std::string s;
   s.reserve(256);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <span>
 #include <string>
@@ -39,6 +40,7 @@ enum CommandFlag : uint32_t {
   kCmdNoAuth = 1u << 11,
   kCmdMayReplicate = 1u << 12,
   kCmdNoMulti = 1u << 13,
+  kCmdBlocking = 1u << 14,
 };
 
 struct CommandContext;
@@ -65,6 +67,7 @@ struct CommandSpec {
 
 // Per-connection state that only the connection's own loop thread touches.
 struct ClientInfo;
+struct BlockedClient;
 
 struct ClientState {
   uint64_t id = 0;
@@ -86,6 +89,9 @@ struct ClientState {
   // not block then (they answer as on timeout), and serving clients blocked on keys waits
   // until the whole transaction has run.
   bool in_exec = false;
+  // Set by a blocking command (BLPOP, ...) that found no data: the connection parks the client
+  // until it is served, times out or is unblocked (commands/blocking.h).
+  std::shared_ptr<BlockedClient> blocked;
 };
 
 struct CommandContext {
