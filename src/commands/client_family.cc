@@ -21,6 +21,7 @@ std::string DescribeClient(ClientInfo& info, int64_t now_ms) {
   if (info.monitor.load()) flags += 'O';
   if (info.pubsub.load()) flags += 'P';
   if (info.multi.load() >= 0) flags += 'x';
+  if (info.blocked.load()) flags += 'b';
   const WatchState* watch = info.watch.load();
   if (watch != nullptr && watch->dirty.load()) flags += 'd';
   if (flags.empty()) flags = "N";

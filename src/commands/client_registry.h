@@ -36,6 +36,7 @@ struct ClientInfo {
   std::atomic<uint64_t> commands{0};
   std::atomic<bool> monitor{false};
   std::atomic<bool> pubsub{false};  // subscribed mode (flag P)
+  std::atomic<bool> blocked{false};  // in a blocking command (flag b)
   std::atomic<int> sub{0};          // channel subscriptions
   std::atomic<int> psub{0};         // pattern subscriptions
   std::atomic<int> multi{-1};       // commands queued since MULTI; -1 outside MULTI (flag x)
@@ -65,6 +66,9 @@ class ClientHandle {
   virtual void RequestClose() = 0;
   // Appends bytes to the client's output and flushes (on its own loop). Any thread.
   virtual void Deliver(std::string bytes) = 0;
+  // Ends the client's blocking command with reply and resumes its input (on its own loop).
+  // Any thread.
+  virtual void Unblock(std::string reply) { Deliver(std::move(reply)); }
 };
 
 class ClientRegistry {

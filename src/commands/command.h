@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <set>
 #include <span>
 #include <string>
@@ -42,6 +43,7 @@ enum CommandFlag : uint32_t {
   kCmdNoMulti = 1u << 13,
   // Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT RESET).
   kCmdNotQueued = 1u << 14,
+  kCmdBlocking = 1u << 15,
 };
 
 struct CommandContext;
@@ -68,6 +70,7 @@ struct CommandSpec {
 
 // Per-connection state that only the connection's own loop thread touches.
 struct ClientInfo;
+struct BlockedClient;
 
 struct ClientState {
   uint64_t id = 0;
@@ -90,6 +93,9 @@ struct ClientState {
   // until the whole transaction has run.
   bool in_exec = false;
   TransactionState transaction;
+  // Set by a blocking command (BLPOP, ...) that found no data: the connection parks the client
+  // until it is served, times out or is unblocked (commands/blocking.h).
+  std::shared_ptr<BlockedClient> blocked;
 };
 
 struct CommandContext {

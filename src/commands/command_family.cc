@@ -27,6 +27,7 @@ std::vector<std::string> FlagNames(uint32_t flags) {
       {kCmdNoAuth, "no_auth"},
       {kCmdMayReplicate, "may_replicate"},
       {kCmdNoMulti, "no_multi"},
+      {kCmdBlocking, "blocking"},
   };
   std::vector<std::string> out;
   for (const auto& [bit, name] : kNames)

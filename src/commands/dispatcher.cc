@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "base/clock.h"
+#include "commands/blocking.h"
 #include "commands/client_registry.h"
 #include "commands/command_stats.h"
 #include "commands/errors.h"
@@ -210,6 +211,7 @@ void Call(ServerContext& server, ClientState& client, ReplyBuilder& reply,
     target->handler(ctx, args);
   }
   int64_t duration = MonotonicUs() - start;
+  if (!client.in_exec) ServeBlockedClients(server);
 
   ThreadCounters::Command& c = counters.commands[target->id];
   ThreadCounters::Bump(c.calls);

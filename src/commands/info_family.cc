@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "commands/blocking_registry.h"
 #include "commands/client_registry.h"
 #include "commands/command_stats.h"
 #include "commands/pubsub_registry.h"
@@ -89,7 +90,8 @@ void ClientsSection(ServerContext& s, InfoWriter& w) {
   w.Section("Clients");
   w.Field("connected_clients", static_cast<int64_t>(s.clients->size()));
   w.Field("maxclients", s.config->GetInt("maxclients"));
-  w.Field("blocked_clients", 0);
+  w.Field("blocked_clients",
+          static_cast<int64_t>(s.blocking != nullptr ? s.blocking->size() : 0));
   w.Field("tracking_clients", 0);
 }
 

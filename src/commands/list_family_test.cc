@@ -233,3 +233,26 @@ TEST_F(ListFamilyTest, OpLayer) {
 
 }  // namespace
 }  // namespace cachet
+
+namespace cachet {
+namespace {
+
+TEST(ListBlockingTest, PopsAtOnceOrParksAndServesAfterPush) {
+  CommandFixture f;
+  EXPECT_EQ(f.Run({"rpush", "q", "a"}), CommandFixture::Int(1));
+  EXPECT_EQ(f.Run({"blpop", "none", "q", "0"}), "*2\r\n$1\r\nq\r\n$1\r\na\r\n");
+  EXPECT_EQ(f.Run({"blpop", "q", "-1"}), CommandFixture::Err("ERR timeout is negative"));
+  EXPECT_EQ(f.Run({"blpop", "q", "x"}),
+            CommandFixture::Err("ERR timeout is not a float or out of range"));
+  f.client().in_exec = true;  // inside EXEC: answer as on timeout
+  EXPECT_EQ(f.Run({"blpop", "q", "0"}), "*-1\r\n");
+  f.client().in_exec = false;
+  EXPECT_EQ(f.Run({"blpop", "q", "0"}), "");  // parked
+  ASSERT_NE(f.client().blocked, nullptr);
+  EXPECT_EQ(f.blocking().size(), 1u);
+  EXPECT_TRUE(f.blocking().Claim(f.client().blocked));
+  EXPECT_EQ(f.blocking().size(), 0u);
+}
+
+}  // namespace
+}  // namespace cachet

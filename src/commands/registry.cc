@@ -65,6 +65,7 @@ CommandRegistry::CommandRegistry() {
   RegisterPersistenceFamily(*this);
   RegisterHashFamily(*this);
   RegisterListFamily(*this);
+  RegisterListBlockingFamily(*this);
   RegisterSetFamily(*this);
   RegisterZSetFamily(*this);
   RegisterPubSubFamily(*this);

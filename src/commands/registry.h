@@ -55,6 +55,7 @@ void RegisterCommandFamily(CommandRegistry& r);
 void RegisterPersistenceFamily(CommandRegistry& r);
 void RegisterHashFamily(CommandRegistry& r);
 void RegisterListFamily(CommandRegistry& r);
+void RegisterListBlockingFamily(CommandRegistry& r);
 void RegisterSetFamily(CommandRegistry& r);
 // SUNION SINTER SDIFF and their STORE forms, SINTERCARD (set_algebra.cc); RegisterSetFamily
 // calls it.

@@ -19,6 +19,7 @@ class ClientRegistry;
 class SlowLog;
 class CommandRegistry;
 class PubSubRegistry;
+class BlockingRegistry;
 
 class CommandLog;
 
@@ -63,6 +64,7 @@ struct ServerContext {
   SlowLog* slowlog = nullptr;
   CommandRegistry* commands = nullptr;
   PubSubRegistry* pubsub = nullptr;
+  BlockingRegistry* blocking = nullptr;  // clients parked in BLPOP and friends
   ConnectionStats connections;
   std::string run_id;
   std::string executable;

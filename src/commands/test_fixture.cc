@@ -36,6 +36,8 @@ CommandFixture::CommandFixture() {
   server_.slowlog = &slowlog_;
   server_.commands = &registry_;
   server_.pubsub = &pubsub_;
+  blocking_ = std::make_unique<BlockingRegistry>(&engine_->ready_keys());
+  server_.blocking = blocking_.get();
   engine_->events().set_notifier(&keyspace_publisher_);
   config_.OnChange("notify-keyspace-events", [this](const std::string& v) {
     uint32_t flags = 0;

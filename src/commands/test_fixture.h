@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "commands/blocking_registry.h"
 #include "commands/client_registry.h"
 #include "commands/command.h"
 #include "commands/keyspace_notifier.h"
@@ -41,6 +42,7 @@ class CommandFixture {
   FakeClock& clock() { return clock_; }
   Engine& engine() { return *engine_; }
   PubSubRegistry& pubsub() { return pubsub_; }
+  BlockingRegistry& blocking() { return *blocking_; }
   Config& config() { return config_; }
   ServerContext& server() { return server_; }
   ClientState& client() { return client_; }
@@ -49,6 +51,7 @@ class CommandFixture {
  private:
   FakeClock clock_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<BlockingRegistry> blocking_;
   Config config_;
   ClientRegistry clients_;
   PubSubRegistry pubsub_;

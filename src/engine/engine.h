@@ -20,6 +20,7 @@
 #include "engine/eviction_policy.h"
 #include "engine/keyspace_events.h"
 #include "engine/propagation.h"
+#include "engine/ready_keys.h"
 #include "engine/shard.h"
 #include "engine/watch_registry.h"
 
@@ -146,6 +147,8 @@ class Engine {
 
   // Keys watched by MULTI/EXEC transactions.
   WatchRegistry& watches() { return watches_; }
+  // Keys blocked clients wait on (BLPOP and friends).
+  ReadyKeys& ready_keys() { return ready_keys_; }
   // Keyspace notifications (notify-keyspace-events): commands and expiry/eviction report here.
   KeyspaceEvents& events() { return events_; }
   const KeyspaceEvents& events() const { return events_; }
@@ -177,6 +180,7 @@ class Engine {
   std::atomic<bool> loading_{false};
   std::unique_ptr<LazyFreer> lazy_freer_;
   WatchRegistry watches_;
+  ReadyKeys ready_keys_;
   KeyspaceEvents events_;
 };
 

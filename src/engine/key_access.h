@@ -79,6 +79,7 @@ class KeyAccess {
   void Mutated(int db, std::string_view key) {
     mutated_ = true;
     engine_.watches().Touch(db, key);
+    engine_.ready_keys().Touch(db, key);
   }
 
   Engine& engine_;

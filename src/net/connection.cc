@@ -69,19 +69,30 @@ void Connection::HandleReadable() {
       Close();
       return;
     }
-    size_t consumed = OnInput(in_);
-    if (fd_ < 0) return;
-    if (consumed >= in_.size()) {
-      in_.clear();
-      if (in_.capacity() > kKeepCapacity) in_.shrink_to_fit();
-    } else if (consumed > 0) {
-      in_.erase(0, consumed);
-    }
+    if (!ConsumeInput()) return;
     // One read per readiness event, as Redis does: a client streaming a long pipeline must
     // not starve the others on this loop (level-triggered epoll calls again for the rest).
     // Only a partially received large argument keeps reading, to assemble it quickly.
     if (static_cast<size_t>(n) < want || ReadHint() == 0) break;
   }
+  Flush();
+}
+
+bool Connection::ConsumeInput() {
+  size_t consumed = OnInput(in_);
+  if (fd_ < 0) return false;
+  if (consumed >= in_.size()) {
+    in_.clear();
+    if (in_.capacity() > kKeepCapacity) in_.shrink_to_fit();
+  } else if (consumed > 0) {
+    in_.erase(0, consumed);
+  }
+  return true;
+}
+
+void Connection::ProcessBufferedInput() {
+  if (fd_ < 0) return;
+  if (!in_.empty() && !ConsumeInput()) return;
   Flush();
 }
 

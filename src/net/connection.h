@@ -40,6 +40,9 @@ class Connection : public EventHandler, public std::enable_shared_from_this<Conn
   void CloseAfterReply();
   // Stops or resumes reading input (flow control).
   void SetReading(bool on);
+  // Hands the input buffered so far to OnInput again (after a blocked client resumes), then
+  // flushes.
+  void ProcessBufferedInput();
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
@@ -60,6 +63,8 @@ class Connection : public EventHandler, public std::enable_shared_from_this<Conn
  private:
   void OnEvent(uint32_t events) override;
   void HandleReadable();
+  // Runs OnInput on the buffered input and drops what it consumed. False if it closed.
+  bool ConsumeInput();
   void UpdateInterest();
 
   EventLoop* loop_;

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -45,6 +46,8 @@ class EventLoop {
 
   // Calls fn every interval_ms on this loop's thread.
   void AddPeriodic(int64_t interval_ms, std::function<void()> fn);
+  // Calls fn once, delay_ms from now, on this loop's thread (blocking-command timeouts).
+  void RunAfter(int64_t delay_ms, std::function<void()> fn);
   // Runs fn at the end of the current iteration (after all events were handled); used to free
   // objects that may still be referenced by pending events.
   void Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
@@ -69,6 +72,7 @@ class EventLoop {
   std::mutex posted_mu_;
   std::vector<std::function<void()>> posted_;
   std::vector<Timer> timers_;
+  std::multimap<int64_t, std::function<void()>> one_shots_;  // by due time (monotonic ms)
   std::vector<std::function<void()>> deferred_;
 };
 

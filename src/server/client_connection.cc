@@ -3,6 +3,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "commands/blocking.h"
 #include "commands/command_stats.h"
 #include "commands/dispatcher.h"
 #include "commands/transaction.h"
@@ -49,6 +50,44 @@ void ClientConnection::Deliver(std::string bytes) {
   });
 }
 
+void ClientConnection::Unblock(std::string reply) {
+  std::weak_ptr<Connection> weak = weak_from_this();
+  loop()->Post([weak, reply = std::move(reply)] {
+    if (auto c = weak.lock()) static_cast<ClientConnection*>(c.get())->FinishBlocking(reply);
+  });
+}
+
+void ClientConnection::StartBlocking() {
+  info_.blocked.store(true, std::memory_order_relaxed);
+  int64_t deadline = state_.blocked->deadline_ms;
+  if (deadline == 0) return;
+  std::weak_ptr<Connection> weak = weak_from_this();
+  std::weak_ptr<BlockedClient> weak_blocked = state_.blocked;
+  loop()->RunAfter(deadline - MonotonicUs() / 1000, [weak, weak_blocked] {
+    auto c = weak.lock();
+    auto blocked = weak_blocked.lock();
+    if (c && blocked) static_cast<ClientConnection*>(c.get())->OnBlockTimeout(blocked);
+  });
+}
+
+void ClientConnection::OnBlockTimeout(const std::shared_ptr<BlockedClient>& blocked) {
+  if (state_.blocked != blocked || !server_->blocking->Claim(blocked)) return;
+  std::string reply;
+  ReplyBuilder builder(&reply);
+  builder.set_protocol(blocked->protocol);
+  ReplyBlockTimeout(*blocked, builder);
+  FinishBlocking(reply);
+}
+
+void ClientConnection::FinishBlocking(const std::string& reply) {
+  if (closed() || !state_.blocked) return;
+  state_.blocked.reset();
+  info_.blocked.store(false, std::memory_order_relaxed);
+  output()->append(reply);
+  info_.last_interaction_ms.store(SystemClock::Get()->NowMs(), std::memory_order_relaxed);
+  ProcessBufferedInput();
+}
+
 void ClientConnection::DrainInbox() {
   std::string bytes;
   {
@@ -66,6 +105,7 @@ void ClientConnection::DrainInbox() {
 size_t ClientConnection::OnInput(std::string_view data) {
   ParserLimits limits;
   limits.max_bulk_len = limits_->max_bulk_len.load(std::memory_order_relaxed);
+  if (state_.blocked) return 0;  // the rest waits until the blocking command ends
   size_t offset = 0;
   bool ran = false;
   while (offset < data.size() && !state_.close_after_reply) {
@@ -96,6 +136,10 @@ size_t ClientConnection::OnInput(std::string_view data) {
       }
     }
     offset += consumed;
+    if (state_.blocked) {
+      StartBlocking();
+      break;
+    }
     // Stop parsing when a single client has produced a lot of output: flush first.
     if (pending_output() > static_cast<size_t>(limits_->output_hard.load()) &&
         limits_->output_hard.load() > 0) {
@@ -160,7 +204,7 @@ void ClientConnection::CheckIdle(int64_t now_ms) {
   if (pending_output() > 0) AfterCommands(now_ms);
   int64_t timeout = limits_->idle_timeout_s.load();
   // As in Redis, subscribers are never closed for being idle.
-  if (timeout <= 0 || state_.monitor || state_.pubsub || closed()) return;
+  if (timeout <= 0 || state_.monitor || state_.pubsub || state_.blocked || closed()) return;
   if (now_ms - info_.last_interaction_ms.load() > timeout * 1000) {
     LOG_VERBOSE("Closing idle client id=%llu", static_cast<unsigned long long>(info_.id));
     Close();
@@ -168,6 +212,10 @@ void ClientConnection::CheckIdle(int64_t now_ms) {
 }
 
 void ClientConnection::OnClosed() {
+  if (state_.blocked) {
+    server_->blocking->Claim(state_.blocked);
+    state_.blocked.reset();
+  }
   DropSubscriptions(*server_, state_);
   DiscardTransaction(*server_, state_);
   server_->clients->Remove(info_.id);

@@ -43,6 +43,7 @@ class ClientConnection : public Connection, public ClientHandle {
   ClientInfo& info() override { return info_; }
   void RequestClose() override;
   void Deliver(std::string bytes) override;
+  void Unblock(std::string reply) override;
 
   // Called by the loop's cron: closes the client if it was idle longer than the timeout.
   void CheckIdle(int64_t now_ms);
@@ -62,6 +63,11 @@ class ClientConnection : public Connection, public ClientHandle {
   bool CheckOutputLimits(int64_t now_ms);
   // On the loop: moves delivered messages into the output and flushes.
   void DrainInbox();
+  // After a command parked this client (state_.blocked): flags it and arms its timeout.
+  void StartBlocking();
+  // On the loop: ends the wait with reply and resumes the pipelined input.
+  void FinishBlocking(const std::string& reply);
+  void OnBlockTimeout(const std::shared_ptr<BlockedClient>& blocked);
   std::shared_ptr<ClientConnection> self() {
     return std::static_pointer_cast<ClientConnection>(shared_from_this());
   }

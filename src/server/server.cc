@@ -58,6 +58,8 @@ Server::Server(Config* config) : config_(config) {
   context_.slowlog = &slowlog_;
   context_.commands = &commands_;
   context_.pubsub = &pubsub_;
+  blocking_ = std::make_unique<BlockingRegistry>(&engine_->ready_keys());
+  context_.blocking = blocking_.get();
   context_.run_id = RandomRunId();
   context_.start_time_ms = SystemClock::Get()->NowMs();
   context_.requirepass_set.store(!config->GetString("requirepass").empty());

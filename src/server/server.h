@@ -13,6 +13,7 @@
 
 #include "commands/client_registry.h"
 #include "commands/keyspace_notifier.h"
+#include "commands/blocking_registry.h"
 #include "commands/pubsub_registry.h"
 #include "commands/registry.h"
 #include "commands/server_context.h"
@@ -59,6 +60,7 @@ class Server {
   PubSubRegistry pubsub_;
   KeyspacePublisher keyspace_publisher_{&pubsub_};
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<BlockingRegistry> blocking_;  // after the engine: uses its ReadyKeys
   ClientRegistry clients_;
   SlowLog slowlog_;
   CommandRegistry commands_;
