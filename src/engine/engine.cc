@@ -202,6 +202,9 @@ void Engine::SwapDb(int a, int b) {
   watches_.TouchDb(a, in_either);
   watches_.TouchDb(b, in_either);
   for (int i = 0; i < kShards; ++i) std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
+  // Clients blocked on a key of either database may find it non-empty now.
+  ready_keys_.TouchDb(a);
+  ready_keys_.TouchDb(b);
   AddDirty(1);
   if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
   UnlockAll();

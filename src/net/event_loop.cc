@@ -71,8 +71,10 @@ void EventLoop::AddPeriodic(int64_t interval_ms, std::function<void()> fn) {
   timers_.push_back({interval_ms, MonotonicMs() + interval_ms, std::move(fn)});
 }
 
-void EventLoop::RunAfter(int64_t delay_ms, std::function<void()> fn) {
-  one_shots_.emplace(MonotonicMs() + std::max<int64_t>(delay_ms, 0), std::move(fn));
+EventLoop::TimerHandle EventLoop::RunAfter(int64_t delay_ms, std::function<void()> fn) {
+  TimerHandle handle{MonotonicMs() + std::max<int64_t>(delay_ms, 0), next_timer_seq_++};
+  one_shots_.emplace(handle, std::move(fn));
+  return handle;
 }
 
 void EventLoop::RunPosted() {
@@ -92,7 +94,7 @@ void EventLoop::RunTimers() {
       t.next_ms = now + t.interval_ms;
     }
   }
-  while (!one_shots_.empty() && one_shots_.begin()->first <= now) {
+  while (!one_shots_.empty() && one_shots_.begin()->first.first <= now) {
     std::function<void()> fn = std::move(one_shots_.begin()->second);
     one_shots_.erase(one_shots_.begin());
     fn();
@@ -104,7 +106,7 @@ int EventLoop::NextTimeoutMs() const {
   int64_t now = MonotonicMs();
   int64_t next = INT64_MAX;
   for (const Timer& t : timers_) next = std::min(next, t.next_ms);
-  if (!one_shots_.empty()) next = std::min(next, one_shots_.begin()->first);
+  if (!one_shots_.empty()) next = std::min(next, one_shots_.begin()->first.first);
   return static_cast<int>(std::clamp<int64_t>(next - now, 0, 1000));
 }
 

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace cachet {
@@ -47,7 +48,11 @@ class EventLoop {
   // Calls fn every interval_ms on this loop's thread.
   void AddPeriodic(int64_t interval_ms, std::function<void()> fn);
   // Calls fn once, delay_ms from now, on this loop's thread (blocking-command timeouts).
-  void RunAfter(int64_t delay_ms, std::function<void()> fn);
+  // Returns a handle for CancelTimer. Loop thread only.
+  using TimerHandle = std::pair<int64_t, uint64_t>;  // (due time, sequence)
+  TimerHandle RunAfter(int64_t delay_ms, std::function<void()> fn);
+  // Drops a one-shot timer that has not fired yet (a no-op once it has). Loop thread only.
+  void CancelTimer(const TimerHandle& handle) { one_shots_.erase(handle); }
   // Runs fn at the end of the current iteration (after all events were handled); used to free
   // objects that may still be referenced by pending events.
   void Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
@@ -72,7 +77,8 @@ class EventLoop {
   std::mutex posted_mu_;
   std::vector<std::function<void()>> posted_;
   std::vector<Timer> timers_;
-  std::multimap<int64_t, std::function<void()>> one_shots_;  // by due time (monotonic ms)
+  std::map<TimerHandle, std::function<void()>> one_shots_;  // by due time (monotonic ms)
+  uint64_t next_timer_seq_ = 0;
   std::vector<std::function<void()>> deferred_;
 };
 

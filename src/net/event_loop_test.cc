@@ -1,4 +1,5 @@
-// Tests for the event loop: posted tasks, timers, and a connection echo round trip.
+// Tests for the event loop: posted tasks, periodic and one-shot timers, and a connection echo
+// round trip.
 #include "net/event_loop.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 
 #include <atomic>
 #include <thread>
+#include <vector>
 
 #include "net/connection.h"
 
@@ -32,6 +34,19 @@ TEST(EventLoopTest, PeriodicTimerFires) {
   });
   loop.Run();
   EXPECT_EQ(fired, 3);
+}
+
+TEST(EventLoopTest, OneShotTimersFireInOrderAndCanBeCancelled) {
+  EventLoop loop(0);
+  std::vector<int> fired;
+  EventLoop::TimerHandle cancelled = loop.RunAfter(5, [&] { fired.push_back(1); });
+  loop.RunAfter(10, [&] { fired.push_back(2); });
+  loop.RunAfter(10, [&] { fired.push_back(3); });  // same due time: in arming order
+  loop.RunAfter(30, [&] { loop.Stop(); });
+  loop.CancelTimer(cancelled);
+  loop.Run();
+  EXPECT_EQ(fired, (std::vector<int>{2, 3}));
+  loop.CancelTimer(cancelled);  // cancelling twice (or after firing) is harmless
 }
 
 class Echo : public Connection {

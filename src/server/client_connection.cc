@@ -63,11 +63,18 @@ void ClientConnection::StartBlocking() {
   if (deadline == 0) return;
   std::weak_ptr<Connection> weak = weak_from_this();
   std::weak_ptr<BlockedClient> weak_blocked = state_.blocked;
-  loop()->RunAfter(deadline - MonotonicUs() / 1000, [weak, weak_blocked] {
+  block_timer_ = loop()->RunAfter(deadline - MonotonicUs() / 1000, [weak, weak_blocked] {
     auto c = weak.lock();
     auto blocked = weak_blocked.lock();
     if (c && blocked) static_cast<ClientConnection*>(c.get())->OnBlockTimeout(blocked);
   });
+}
+
+void ClientConnection::EndBlocking() {
+  // A wait that ended otherwise must not leave its timer queued until the timeout.
+  if (state_.blocked->deadline_ms != 0) loop()->CancelTimer(block_timer_);
+  state_.blocked.reset();
+  info_.blocked.store(false, std::memory_order_relaxed);
 }
 
 void ClientConnection::OnBlockTimeout(const std::shared_ptr<BlockedClient>& blocked) {
@@ -81,8 +88,7 @@ void ClientConnection::OnBlockTimeout(const std::shared_ptr<BlockedClient>& bloc
 
 void ClientConnection::FinishBlocking(const std::string& reply) {
   if (closed() || !state_.blocked) return;
-  state_.blocked.reset();
-  info_.blocked.store(false, std::memory_order_relaxed);
+  EndBlocking();
   output()->append(reply);
   info_.last_interaction_ms.store(SystemClock::Get()->NowMs(), std::memory_order_relaxed);
   ProcessBufferedInput();
@@ -214,7 +220,7 @@ void ClientConnection::CheckIdle(int64_t now_ms) {
 void ClientConnection::OnClosed() {
   if (state_.blocked) {
     server_->blocking->Claim(state_.blocked);
-    state_.blocked.reset();
+    EndBlocking();
   }
   DropSubscriptions(*server_, state_);
   DiscardTransaction(*server_, state_);

@@ -68,10 +68,13 @@ class ClientConnection : public Connection, public ClientHandle {
   // On the loop: ends the wait with reply and resumes the pipelined input.
   void FinishBlocking(const std::string& reply);
   void OnBlockTimeout(const std::shared_ptr<BlockedClient>& blocked);
+  // Forgets the wait: cancels its timer, clears the flag.
+  void EndBlocking();
   std::shared_ptr<ClientConnection> self() {
     return std::static_pointer_cast<ClientConnection>(shared_from_this());
   }
 
+  EventLoop::TimerHandle block_timer_{};
   ServerContext* server_;
   const ClientLimits* limits_;
   Persistence* persistence_;

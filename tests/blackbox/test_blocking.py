@@ -161,6 +161,44 @@ def test_blocked_on_key_in_its_db(cachet_server):
     assert waiter.read_reply() == ("array", (("bulk", b"k"), ("bulk", b"db1")))
 
 
+def test_swapdb_serves_a_client_blocked_in_either_db(cachet_server):
+    waiter = cachet_server.conn()
+    waiter.send("BLPOP", "k", 0)
+    wait_blocked(cachet_server, 1)
+    c = cachet_server.conn()
+    c.call("SELECT", "1")
+    c.call("RPUSH", "k", "from-db1")
+    assert c.call("SWAPDB", "0", "1") == ("simple", b"OK")
+    assert waiter.read_reply() == ("array", (("bulk", b"k"), ("bulk", b"from-db1")))
+    wait_blocked(cachet_server, 0)
+
+
+def test_flushall_keeps_client_blocked(cachet_server):
+    waiter = cachet_server.conn()
+    waiter.send("BRPOP", "k", 0)
+    wait_blocked(cachet_server, 1)
+    c = cachet_server.conn()
+    c.call("SET", "other", "v")
+    c.call("FLUSHALL")
+    time.sleep(0.05)
+    wait_blocked(cachet_server, 1)
+    c.call("LPUSH", "k", "x")
+    assert waiter.read_reply() == ("array", (("bulk", b"k"), ("bulk", b"x")))
+
+
+def test_push_inside_exec_serves_after_the_transaction(cachet_server):
+    waiter = cachet_server.conn()
+    waiter.send("BLPOP", "k", 0)
+    wait_blocked(cachet_server, 1)
+    c = cachet_server.conn()
+    c.call("MULTI")
+    c.call("RPUSH", "k", "a", "b")
+    c.call("LPOP", "k")
+    assert c.call("EXEC") == ("array", (("int", 2), ("bulk", b"a")))
+    # The waiter sees the list as the whole transaction left it.
+    assert waiter.read_reply() == ("array", (("bulk", b"k"), ("bulk", b"b")))
+
+
 def test_many_blocked_clients_hold_no_thread(cachet_factory):
     srv = cachet_factory(threads=2)
     waiters = []
