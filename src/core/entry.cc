@@ -97,10 +97,6 @@ Entry* Entry::Resize(Entry* e, size_t new_value_len, bool has_expire, size_t res
   return n;
 }
 
-std::string_view Entry::key() const {
-  return std::string_view(reinterpret_cast<const char*>(bytes_ + key_offset()), key_len());
-}
-
 std::string_view Entry::value() const {
   return std::string_view(reinterpret_cast<const char*>(bytes_ + key_offset() + key_len()),
                           value_len());
@@ -108,9 +104,6 @@ std::string_view Entry::value() const {
 
 char* Entry::mutable_value() { return reinterpret_cast<char*>(bytes_ + key_offset() + key_len()); }
 
-size_t Entry::key_len() const {
-  return (bytes_[5] & kWideKey) ? Load32(bytes_ + key_len_offset()) : bytes_[key_len_offset()];
-}
 
 size_t Entry::value_len() const {
   return (bytes_[5] & kWideValue) ? Load32(bytes_ + value_len_offset())

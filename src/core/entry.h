@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace cachet {
@@ -47,7 +48,10 @@ class Entry {
   // expire flag. May return e itself (resized in place) or a new allocation (e is then freed).
   static Entry* Resize(Entry* e, size_t new_value_len, bool has_expire, size_t reserve = 0);
 
-  std::string_view key() const;
+  // Inline: every key lookup and sorted-set comparison reads it.
+  std::string_view key() const {
+    return std::string_view(reinterpret_cast<const char*>(bytes_ + key_offset()), key_len());
+  }
   std::string_view value() const;
   char* mutable_value();
   size_t value_len() const;
@@ -86,7 +90,12 @@ class Entry {
   size_t key_len_offset() const { return kHeaderSize + (has_expire() ? 4 : 0); }
   size_t value_len_offset() const { return key_len_offset() + ((bytes_[5] & kWideKey) ? 4 : 1); }
   size_t key_offset() const { return value_len_offset() + ((bytes_[5] & kWideValue) ? 4 : 1); }
-  size_t key_len() const;
+  size_t key_len() const {
+    if (!(bytes_[5] & kWideKey)) return bytes_[key_len_offset()];
+    uint32_t len;
+    memcpy(&len, bytes_ + key_len_offset(), sizeof(len));
+    return len;
+  }
   void set_value_len(size_t len);
   static size_t LayoutSize(size_t key_len, size_t value_len, bool has_expire, bool wide_value);
 
