@@ -36,9 +36,9 @@ struct BlockedClient {
   bool left = true;               // pop from the head
   std::string dest;               // kMove
   bool dest_left = true;
-  bool rpoplpush = false;     // BRPOPLPUSH (logged as RPOPLPUSH)
-  int64_t deadline_ms = 0;    // monotonic ms; 0 waits forever
-  bool ended = false;         // guarded by the registry's mutex
+  bool rpoplpush = false;   // BRPOPLPUSH (logged as RPOPLPUSH)
+  int64_t deadline_ms = 0;  // monotonic ms; 0 waits forever
+  bool ended = false;       // guarded by the registry's mutex
 };
 
 class BlockingRegistry {

@@ -35,11 +35,11 @@ struct ClientInfo {
   std::atomic<uint64_t> net_out{0};
   std::atomic<uint64_t> commands{0};
   std::atomic<bool> monitor{false};
-  std::atomic<bool> pubsub{false};  // subscribed mode (flag P)
+  std::atomic<bool> pubsub{false};   // subscribed mode (flag P)
   std::atomic<bool> blocked{false};  // in a blocking command (flag b)
-  std::atomic<int> sub{0};          // channel subscriptions
-  std::atomic<int> psub{0};         // pattern subscriptions
-  std::atomic<int> multi{-1};       // commands queued since MULTI; -1 outside MULTI (flag x)
+  std::atomic<int> sub{0};           // channel subscriptions
+  std::atomic<int> psub{0};          // pattern subscriptions
+  std::atomic<int> multi{-1};        // commands queued since MULTI; -1 outside MULTI (flag x)
   // The client's WATCH state once it has watched something (flag d when dirty). Set once by
   // the owning loop; valid while the handle is.
   std::atomic<const WatchState*> watch{nullptr};

@@ -129,8 +129,8 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
       std::string upper = spec->name;
       for (char& c : upper) c = static_cast<char>(toupper(c));
       Reject(server, client, reply, nullptr,
-             "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
-                 upper + " HELP.");
+             "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " + upper +
+                 " HELP.");
       return;
     }
     if (!ArityOk(sub->arity, args.size())) {
@@ -169,10 +169,10 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
   }
   // Queueing takes memory too, so under maxmemory a client inside MULTI is refused every command
   // but EXEC, DISCARD, QUIT and RESET (WATCH and a nested MULTI included), as in Redis.
-  bool oom_checked = (flags & kCmdDenyOom) ||
-                     (transaction.active && target->full_name != "exec" &&
-                      target->full_name != "discard" && target->full_name != "quit" &&
-                      target->full_name != "reset");
+  bool oom_checked =
+      (flags & kCmdDenyOom) ||
+      (transaction.active && target->full_name != "exec" && target->full_name != "discard" &&
+       target->full_name != "quit" && target->full_name != "reset");
   if (oom_checked && engine.maxmemory() > 0 && !client.replaying && !engine.EvictIfNeeded()) {
     refuse(errors::kOutOfMemory);
     return;

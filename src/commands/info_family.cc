@@ -90,8 +90,7 @@ void ClientsSection(ServerContext& s, InfoWriter& w) {
   w.Section("Clients");
   w.Field("connected_clients", static_cast<int64_t>(s.clients->size()));
   w.Field("maxclients", s.config->GetInt("maxclients"));
-  w.Field("blocked_clients",
-          static_cast<int64_t>(s.blocking != nullptr ? s.blocking->size() : 0));
+  w.Field("blocked_clients", static_cast<int64_t>(s.blocking != nullptr ? s.blocking->size() : 0));
   w.Field("tracking_clients", 0);
 }
 

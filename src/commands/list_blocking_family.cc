@@ -12,6 +12,7 @@
 #include "base/numbers.h"
 #include "commands/blocking.h"
 #include "commands/errors.h"
+#include "commands/list_family.h"
 #include "commands/registry.h"
 #include "engine/engine.h"
 
@@ -84,8 +85,7 @@ void BlockingPop(CommandContext& ctx, ArgList args, bool left) {
 void CmdBLPop(CommandContext& ctx, ArgList args) { BlockingPop(ctx, args, true); }
 void CmdBRPop(CommandContext& ctx, ArgList args) { BlockingPop(ctx, args, false); }
 
-void BlockingMove(CommandContext& ctx, ArgList args, bool src_left, bool dst_left,
-                  bool rpoplpush) {
+void BlockingMove(CommandContext& ctx, ArgList args, bool src_left, bool dst_left, bool rpoplpush) {
   int64_t timeout_ms;
   if (!ParseBlockTimeout(args.back(), &timeout_ms, ctx.reply)) return;
   auto c = NewBlocked(ctx, BlockedClient::Kind::kMove);
@@ -97,21 +97,10 @@ void BlockingMove(CommandContext& ctx, ArgList args, bool src_left, bool dst_lef
   PopOrBlock(ctx, std::move(c), timeout_ms);
 }
 
-bool ParseSide(std::string_view arg, bool* left, ReplyBuilder& reply) {
-  if (ArgIs(arg, "left")) {
-    *left = true;
-  } else if (ArgIs(arg, "right")) {
-    *left = false;
-  } else {
-    reply.Error(errors::kSyntax);
-    return false;
-  }
-  return true;
-}
-
 void CmdBLMove(CommandContext& ctx, ArgList args) {
   bool src_left, dst_left;
-  if (!ParseSide(args[3], &src_left, ctx.reply) || !ParseSide(args[4], &dst_left, ctx.reply)) {
+  if (!ParseDirection(args[3], &src_left, ctx.reply) ||
+      !ParseDirection(args[4], &dst_left, ctx.reply)) {
     return;
   }
   BlockingMove(ctx, args, src_left, dst_left, false);

@@ -124,6 +124,18 @@ ListStatus OpMove(KeyAccess& access, int db, std::string_view src, std::string_v
   return ListStatus::kOk;
 }
 
+bool ParseDirection(std::string_view arg, bool* left, ReplyBuilder& reply) {
+  if (ArgIs(arg, "left")) {
+    *left = true;
+  } else if (ArgIs(arg, "right")) {
+    *left = false;
+  } else {
+    reply.Error(errors::kSyntax);
+    return false;
+  }
+  return true;
+}
+
 namespace {
 
 void ReplyWrongType(CommandContext& ctx) { ctx.reply.Error(errors::kWrongType); }
@@ -191,18 +203,6 @@ void Move(CommandContext& ctx, ArgList args, bool src_left, bool dst_left) {
   } else {
     ctx.reply.Bulk(moved);
   }
-}
-
-bool ParseDirection(std::string_view arg, bool* left, ReplyBuilder& reply) {
-  if (ArgIs(arg, "left")) {
-    *left = true;
-  } else if (ArgIs(arg, "right")) {
-    *left = false;
-  } else {
-    reply.Error(errors::kSyntax);
-    return false;
-  }
-  return true;
 }
 
 void CmdLMove(CommandContext& ctx, ArgList args) {

@@ -2,7 +2,8 @@
 // files (the blocking pops BLPOP / BRPOP / BLMOVE reuse them once a key is ready). Each runs under
 // the caller's KeyAccess, which must lock every key it names, and leaves memory accounting and
 // empty-key removal done (KeyAccess::ContainerChanged). Every list push goes through OpPush or
-// OpMove, so code that must react to a list gaining elements has one place to hook.
+// OpMove, so code that must react to a list gaining elements has one place to hook. Also the
+// LEFT / RIGHT argument parser of LMOVE and BLMOVE.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "engine/key_access.h"
+#include "resp/reply_builder.h"
 
 namespace cachet {
 
@@ -36,5 +38,9 @@ ListStatus OpPush(KeyAccess& access, int db, std::string_view key, bool left,
 // src does not exist (dst is then not looked at, as in Redis).
 ListStatus OpMove(KeyAccess& access, int db, std::string_view src, std::string_view dst,
                   bool src_left, bool dst_left, std::string* moved);
+
+// Parses LMOVE / BLMOVE's LEFT | RIGHT (case-insensitive) into *left; replies with the syntax
+// error and returns false otherwise.
+bool ParseDirection(std::string_view arg, bool* left, ReplyBuilder& reply);
 
 }  // namespace cachet

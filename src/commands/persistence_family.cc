@@ -1,9 +1,9 @@
 // Persistence commands: SAVE BGSAVE LASTSAVE BGREWRITEAOF.
 #include <string>
 
+#include "commands/command.h"
 #include "commands/errors.h"
 #include "commands/registry.h"
-#include "commands/command.h"
 #include "commands/server_context.h"
 
 namespace cachet {

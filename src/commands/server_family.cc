@@ -233,8 +233,8 @@ void RegisterServerFamily(CommandRegistry& r) {
                     "@admin @slow @dangerous",
                     "Listen for all requests received by the server in real time", "1.0.0", "O(1)",
                     CmdMonitor));
-  r.Add(MakeCommand(g, "shutdown", -1, kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti,
-                    0, 0, 0,
+  r.Add(MakeCommand(g, "shutdown", -1,
+                    kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale | kCmdNoMulti, 0, 0, 0,
                     "@admin @slow @dangerous",
                     "Synchronously save the dataset to disk and then shut down the server", "1.0.0",
                     "O(N)", CmdShutdown));

@@ -69,7 +69,8 @@ bool WatchedKeysChanged(Engine& engine, const TransactionState& t) {
   if (t.watch == nullptr || t.watched.empty()) return false;
   if (t.watch->dirty.load()) return true;
   return engine.watches().AnyExpiredSinceWatch(
-      t.watch, t.watched, [&](int db, std::string_view key) { return engine.KeyIsExpired(db, key); });
+      t.watch, t.watched,
+      [&](int db, std::string_view key) { return engine.KeyIsExpired(db, key); });
 }
 
 void RunQueued(CommandContext& ctx, std::vector<QueuedCommand>& queued) {
@@ -141,10 +142,10 @@ void RegisterTransactionFamily(CommandRegistry& r) {
   uint32_t control = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast;
   r.Add(MakeCommand(g, "multi", 1, control | kCmdNotQueued, 0, 0, 0, "@fast @transaction",
                     "Mark the start of a transaction block", "1.2.0", "O(1)", CmdMulti));
-  r.Add(MakeCommand(g, "exec", 1, kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog |
-                                      kCmdNotQueued,
-                    0, 0, 0, "@slow @transaction", "Execute all commands issued after MULTI",
-                    "1.2.0", "Depends on commands in the transaction", CmdExec));
+  r.Add(MakeCommand(g, "exec", 1,
+                    kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog | kCmdNotQueued, 0, 0,
+                    0, "@slow @transaction", "Execute all commands issued after MULTI", "1.2.0",
+                    "Depends on commands in the transaction", CmdExec));
   r.Add(MakeCommand(g, "discard", 1, control | kCmdNotQueued, 0, 0, 0, "@fast @transaction",
                     "Discard all commands issued after MULTI", "2.0.0",
                     "O(N), when N is the number of queued commands", CmdDiscard));

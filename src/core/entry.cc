@@ -104,7 +104,6 @@ std::string_view Entry::value() const {
 
 char* Entry::mutable_value() { return reinterpret_cast<char*>(bytes_ + key_offset() + key_len()); }
 
-
 size_t Entry::value_len() const {
   return (bytes_[5] & kWideValue) ? Load32(bytes_ + value_len_offset())
                                   : bytes_[value_len_offset()];

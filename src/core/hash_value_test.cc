@@ -70,7 +70,8 @@ TEST(HashValueTest, CloneAndSnapshotRoundTrip) {
 TEST(HashValueTest, SmallHashIsCompact) {
   EncodingLimits limits;
   HashValue h;
-  for (int f = 1; f <= 5; ++f) h.Set("f" + std::to_string(f), "0000000" + std::to_string(f), limits);
+  for (int f = 1; f <= 5; ++f)
+    h.Set("f" + std::to_string(f), "0000000" + std::to_string(f), limits);
   // One 48-byte object plus a listpack buffer of 60 bytes in the allocator's next size class.
   EXPECT_EQ(sizeof(HashValue), 48u);
   EXPECT_LT(h.MemoryBytes(), 48u + 60u + 16u);

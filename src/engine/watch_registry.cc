@@ -8,11 +8,7 @@ namespace cachet {
 void WatchRegistry::Watch(int db, std::string_view key, const std::shared_ptr<WatchState>& state,
                           bool expired) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto& watchers = keys_[{db, std::string(key)}];
-  for (const Watcher& w : watchers) {
-    if (w.state.lock() == state) return;  // watching a key twice changes nothing
-  }
-  watchers.push_back({state, expired});
+  keys_[{db, std::string(key)}].push_back({state, expired});
   watched_.store(static_cast<int>(keys_.size()));
 }
 

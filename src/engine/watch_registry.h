@@ -35,9 +35,9 @@ class WatchRegistry {
  public:
   using KeyRef = std::pair<int, std::string>;
 
-  // Watches key for state. expired: the key exists but its TTL has passed (see above).
-  void Watch(int db, std::string_view key, const std::shared_ptr<WatchState>& state,
-             bool expired);
+  // Watches key for state, which must not watch it already (the client keeps its own list).
+  // expired: the key exists but its TTL has passed (see above).
+  void Watch(int db, std::string_view key, const std::shared_ptr<WatchState>& state, bool expired);
   // Forgets every key state watches.
   void UnwatchAll(const std::shared_ptr<WatchState>& state, const std::vector<KeyRef>& keys);
   // Whether any of state's keys that were live when watched has expired since (EXEC's check);

@@ -6,8 +6,8 @@
 #include "commands/blocking.h"
 #include "commands/command_stats.h"
 #include "commands/dispatcher.h"
-#include "commands/transaction.h"
 #include "commands/pubsub_family.h"
+#include "commands/transaction.h"
 #include "net/socket_util.h"
 
 namespace cachet {

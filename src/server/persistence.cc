@@ -218,11 +218,9 @@ bool Persistence::ReplayLog(const std::string& path, bool last, const Replayer& 
     }
     // The end of the file inside a transaction counts as a torn tail: its EXEC never reached
     // the disk, so the transaction was never acknowledged.
-    bool torn = status == JournalReader::Status::kTornTail ||
-                status == JournalReader::Status::kEnd;
-    std::string problem = status == JournalReader::Status::kEnd
-                              ? "a transaction without its EXEC"
-                              : reader.problem();
+    bool torn = status == JournalReader::Status::kTornTail || status == JournalReader::Status::kEnd;
+    std::string problem =
+        status == JournalReader::Status::kEnd ? "a transaction without its EXEC" : reader.problem();
     bool accept = torn ? (last && config_->GetBool("aof-load-truncated"))
                        : config_->GetBool("aof-load-corrupt");
     if (!accept) {

@@ -11,9 +11,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "commands/blocking_registry.h"
 #include "commands/client_registry.h"
 #include "commands/keyspace_notifier.h"
-#include "commands/blocking_registry.h"
 #include "commands/pubsub_registry.h"
 #include "commands/registry.h"
 #include "commands/server_context.h"
