@@ -23,6 +23,7 @@ enum class OpStatus {
   kInvalidExpireTime,
   kNaNOrInfinity,
   kStringTooLong,
+  kSessionLimit,  // the user has session-max-per-user sessions and the policy refuses
   kSkipped,  // condition not met (NX/XX and friends): not an error, nothing done
 };
 

@@ -39,6 +39,20 @@ inline constexpr char kRandomCountRange[] =
 inline constexpr char kValueOutOfRange[] = "ERR value is out of range";
 inline constexpr char kTimeoutNegative[] = "ERR timeout is negative";
 
+// Sessions (docs/sessions.md).
+inline constexpr char kSessionLimit[] = "SESSIONLIMIT user has reached session-max-per-user";
+inline constexpr char kSessionDataNotObject[] = "ERR session data must be a JSON object";
+inline constexpr char kSessionDataInvalid[] = "ERR session data is not valid JSON: ";  // + reason
+inline constexpr char kSessionDataTooDeep[] = "ERR session data is nested deeper than 64 levels";
+inline constexpr char kSessionDataTooLarge[] =
+    "ERR session data is larger than session-max-data-size";
+inline constexpr char kSessionUserEmpty[] = "ERR session user must not be empty";
+inline constexpr char kSessionFieldTooLong[] = "ERR session user, IP or user agent is too long";
+inline constexpr char kSessionBadTtl[] = "ERR invalid session TTL";
+inline constexpr char kSessionBadBind[] = "ERR BIND must be NONE, IP, UA or BOTH";
+inline constexpr char kSessionBindNeedsValue[] =
+    "ERR a session bound to IP or UA needs the IP or UA it is bound to";
+
 // Maps an OpStatus to its reply text ("" for kOk / kSkipped / kKeyNotFound, which are not
 // errors by themselves).
 const char* ErrorText(OpStatus status);

@@ -191,6 +191,13 @@ void KeyspaceSection(ServerContext& s, InfoWriter& w) {
   }
 }
 
+void SessionsSection(ServerContext& s, InfoWriter& w) {
+  w.Section("Sessions");
+  for (const auto& [name, value] : SessionStatFields(s.engine->sessions().Stats())) {
+    w.Field(std::string("session_") + name, value);
+  }
+}
+
 void CommandStatsSection(ServerContext& s, InfoWriter& w) {
   ServerTotals t = CommandStats::Totals();
   w.Section("Commandstats");
@@ -234,6 +241,7 @@ void CmdInfo(CommandContext& ctx, ArgList args) {
   if (want("stats", true)) StatsSection(s, w);
   if (want("replication", true)) ReplicationSection(w);
   if (want("cpu", true)) CpuSection(w);
+  if (want("sessions", true)) SessionsSection(s, w);
   if (want("commandstats", false)) CommandStatsSection(s, w);
   if (want("keyspace", true)) KeyspaceSection(s, w);
   ctx.reply.Verbatim(w.text());

@@ -70,6 +70,7 @@ CommandRegistry::CommandRegistry() {
   RegisterZSetFamily(*this);
   RegisterPubSubFamily(*this);
   RegisterTransactionFamily(*this);
+  RegisterSessionFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

@@ -63,5 +63,6 @@ void RegisterSetAlgebraCommands(CommandRegistry& r);
 void RegisterZSetFamily(CommandRegistry& r);
 void RegisterPubSubFamily(CommandRegistry& r);
 void RegisterTransactionFamily(CommandRegistry& r);
+void RegisterSessionFamily(CommandRegistry& r);
 
 }  // namespace cachet

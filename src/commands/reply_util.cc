@@ -28,6 +28,8 @@ const char* errors::ErrorText(OpStatus status) {
       return kStringTooLong;
     case OpStatus::kKeyNotFound:
       return kNoSuchKey;
+    case OpStatus::kSessionLimit:
+      return kSessionLimit;
     default:
       return "ERR internal error";
   }

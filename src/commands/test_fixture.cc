@@ -5,6 +5,7 @@
 
 #include "commands/dispatcher.h"
 #include "commands/encoding_config.h"
+#include "commands/session_config.h"
 
 namespace cachet {
 namespace {
@@ -44,6 +45,7 @@ CommandFixture::CommandFixture() {
     if (ParseKeyspaceEventFlags(v, &flags)) engine_->events().set_flags(flags);
   });
   BindEncodingLimits(&config_, &server_.encoding_limits);
+  BindSessionOptions(&config_, &engine_->sessions());
   server_.start_time_ms = clock_.NowMs();
   handle_ = std::make_shared<FixtureClient>();
   clients_.Add(handle_);

@@ -163,6 +163,16 @@ std::vector<OptionSpec> BuiltinOptions() {
   o.push_back(Int("set-max-intset-entries", "512", 0, INT64_MAX));
   o.push_back(Int("zset-max-listpack-entries", "128", 0, INT64_MAX));
   o.push_back(Memory("zset-max-listpack-value", "64"));
+  // Sessions (docs/sessions.md); in TOML also [sessions] idle-timeout = ... (no prefix).
+  o.push_back(Int("session-idle-timeout", "1800", 1, int64_t{100} * 365 * 24 * 3600));
+  o.push_back(Int("session-max-lifetime", "86400", 0, int64_t{100} * 365 * 24 * 3600));
+  o.push_back(Int("session-max-per-user", "0", 0, INT32_MAX));
+  o.push_back(Enum("session-limit-policy", "evict-least-active", {"evict-least-active", "refuse"}));
+  o.push_back(Enum("session-bind", "none", {"none", "ip", "ua", "both"}));
+  OptionSpec data_size = Memory("session-max-data-size", "1048576");
+  data_size.min = 2;  // "{}"
+  data_size.max = 536870912;
+  o.push_back(data_size);
   return o;
 }
 

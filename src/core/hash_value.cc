@@ -4,38 +4,9 @@
 #include <cstring>
 
 #include "base/hash.h"
+#include "core/varint.h"
 
 namespace cachet {
-namespace {
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-bool GetVarint(std::string_view s, size_t* pos, uint64_t* v) {
-  *v = 0;
-  for (int shift = 0; shift < 64 && *pos < s.size(); shift += 7) {
-    uint8_t b = static_cast<uint8_t>(s[(*pos)++]);
-    *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (!(b & 0x80)) return true;
-  }
-  return false;
-}
-
-bool GetString(std::string_view s, size_t* pos, std::string_view* out) {
-  uint64_t len;
-  if (!GetVarint(s, pos, &len) || len > s.size() - *pos) return false;
-  *out = s.substr(*pos, len);
-  *pos += len;
-  return true;
-}
-
-}  // namespace
-
 HashValue::~HashValue() {
   if (table_) table_->Clear([](Entry* e) { Entry::Destroy(e); });
 }
@@ -80,7 +51,7 @@ std::unique_ptr<HashValue> HashValue::Deserialize(std::string_view data,
   auto h = std::make_unique<HashValue>();
   for (uint64_t i = 0; i < count; ++i) {
     std::string_view f, v;
-    if (!GetString(data, &pos, &f) || !GetString(data, &pos, &v)) return nullptr;
+    if (!GetLengthPrefixed(data, &pos, &f) || !GetLengthPrefixed(data, &pos, &v)) return nullptr;
     if (!h->Set(f, v, limits)) return nullptr;  // duplicate field: damaged
   }
   if (pos != data.size()) return nullptr;

@@ -4,27 +4,9 @@
 #include <algorithm>
 
 #include "base/hash.h"
+#include "core/varint.h"
 
 namespace cachet {
-namespace {
-
-void AppendVarint(std::string* out, uint64_t v) {
-  for (; v >= 0x80; v >>= 7) out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-  out->push_back(static_cast<char>(v));
-}
-
-bool ReadVarint(std::string_view in, size_t* pos, uint64_t* v) {
-  *v = 0;
-  for (unsigned shift = 0; shift < 64 && *pos < in.size(); shift += 7) {
-    auto byte = static_cast<uint8_t>(in[(*pos)++]);
-    *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 SetValue::~SetValue() {
   if (table_) table_->Clear([](Entry* e) { Entry::Destroy(e); });
 }
@@ -50,9 +32,9 @@ std::unique_ptr<Container> SetValue::Clone() const {
 }
 
 void SetValue::Serialize(std::string* out) const {
-  AppendVarint(out, Size());
+  PutVarint(out, Size());
   ForEach([&](std::string_view m) {
-    AppendVarint(out, m.size());
+    PutVarint(out, m.size());
     out->append(m);
   });
 }
@@ -61,11 +43,11 @@ std::unique_ptr<SetValue> SetValue::Deserialize(std::string_view data,
                                                 const EncodingLimits& limits) {
   size_t pos = 0;
   uint64_t count;
-  if (!ReadVarint(data, &pos, &count) || count == 0 || count > data.size()) return nullptr;
+  if (!GetVarint(data, &pos, &count) || count == 0 || count > data.size()) return nullptr;
   auto set = std::make_unique<SetValue>();
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t len;
-    if (!ReadVarint(data, &pos, &len) || len > data.size() - pos) return nullptr;
+    if (!GetVarint(data, &pos, &len) || len > data.size() - pos) return nullptr;
     if (!set->Add(data.substr(pos, len), limits)) return nullptr;  // duplicate: damaged
     pos += len;
   }

@@ -40,6 +40,7 @@ size_t Engine::ActiveExpire(int worker, int workers, int64_t budget_us) {
   // Start where the previous cycle of this worker stopped, so a tight budget still reaches
   // every shard over successive cycles.
   thread_local int next_round = 0;
+  if (worker == 0) removed += sessions_.ActiveExpire(budget_us / 4);
   int per_worker = (kShards + workers - 1) / workers;
   for (int n = 0; n < per_worker; ++n) {
     int s = worker + ((next_round + n) % per_worker) * workers;

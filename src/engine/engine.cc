@@ -77,10 +77,12 @@ thread_local int ShardMutex::exclusive_depth = 0;
 void Engine::LockAll() {
   if (ShardMutex::exclusive_depth++ > 0) return;
   for (int i = 0; i < kShards; ++i) shards_[i].mu.raw_lock();
+  sessions_.Lock();
 }
 
 void Engine::UnlockAll() {
   if (--ShardMutex::exclusive_depth > 0) return;
+  sessions_.Unlock();
   for (int i = kShards - 1; i >= 0; --i) shards_[i].mu.raw_unlock();
 }
 
@@ -187,6 +189,7 @@ void Engine::FlushAll(bool async) {
       slice = DbSlice();
     }
   }
+  keys += sessions_.Clear();
   AddDirty(keys);
   if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
   UnlockAll();
@@ -325,6 +328,7 @@ void Engine::ResetStats() {
     std::lock_guard<ShardMutex> lock(shards_[i].mu);
     shards_[i].counters = ShardCounters();
   }
+  sessions_.ResetStats();
 }
 
 uint64_t Engine::lazyfree_pending() const { return lazy_freer_->pending_keys(); }

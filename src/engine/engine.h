@@ -21,6 +21,7 @@
 #include "engine/keyspace_events.h"
 #include "engine/propagation.h"
 #include "engine/ready_keys.h"
+#include "engine/session_store.h"
 #include "engine/shard.h"
 #include "engine/watch_registry.h"
 
@@ -149,6 +150,9 @@ class Engine {
   WatchRegistry& watches() { return watches_; }
   // Keys blocked clients wait on (BLPOP and friends).
   ReadyKeys& ready_keys() { return ready_keys_; }
+  // User sessions (docs/sessions.md): outside the databases, cleared by FlushAll, evicted
+  // only when no key can be, locked by LockAll.
+  SessionStore& sessions() { return sessions_; }
   // Keyspace notifications (notify-keyspace-events): commands and expiry/eviction report here.
   KeyspaceEvents& events() { return events_; }
   const KeyspaceEvents& events() const { return events_; }
@@ -182,6 +186,7 @@ class Engine {
   WatchRegistry watches_;
   ReadyKeys ready_keys_;
   KeyspaceEvents events_;
+  SessionStore sessions_{this};
 };
 
 // Removes an entry's memory from the shard's and engine's accounting and frees it.

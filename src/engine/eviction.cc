@@ -43,7 +43,15 @@ bool Engine::EvictIfNeeded() {
   const LfuParams lfu = lfu_params();
   int misses = 0;
   while (OverMaxMemory()) {
-    if (misses >= kShards) return false;  // a full rotation found nothing to evict
+    if (misses >= kShards) {
+      // No cache key left that the policy may evict: only now do sessions go, least recently
+      // active first (docs/sessions.md).
+      if (sessions_.EvictOne()) {
+        misses = 0;
+        continue;
+      }
+      return false;
+    }
     Shard& shard = shards_[evict_cursor_.fetch_add(1) % kShards];
     std::lock_guard<ShardMutex> lock(shard.mu);
     int64_t now = NowMs();

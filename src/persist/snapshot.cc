@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/logging.h"
 #include "core/container_factory.h"
+#include "core/session.h"
 #include "engine/key_access.h"
 #include "persist/binary_io.h"
 
@@ -149,7 +150,15 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
       ++keys;
     });
   }
+  uint64_t sessions = 0;
+  engine.sessions().ForEachUnlocked([&](const Session& s) {
+    payload.clear();
+    SerializeSession(s, &payload);
+    WriteRecord(w, kRecordSession, payload);
+    ++sessions;
+  });
   WriteAux(w, "keys", std::to_string(keys));
+  WriteAux(w, "sessions", std::to_string(sessions));
   w.Byte(kRecordEof);
   uint64_t sum = w.checksum();
   w.Fixed64(sum);
@@ -161,6 +170,7 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
   if (!CommitFile(tmp, path, error)) return false;
   if (stats != nullptr) {
     stats->keys = keys;
+    stats->sessions = sessions;
     stats->bytes = w.bytes_written();
     stats->duration_us = MonotonicUs() - start;
   }
@@ -188,7 +198,7 @@ bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats,
                 std::to_string(kSnapshotVersion) + ")");
   }
   int db = 0;
-  uint64_t loaded = 0, expired = 0;
+  uint64_t loaded = 0, expired = 0, sessions = 0;
   int64_t now = engine.NowMs();
   std::string payload;
   while (true) {
@@ -248,6 +258,15 @@ bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats,
       access.CreateContainer(db, key, std::move(c),
                              (flags & 1) ? static_cast<int64_t>(deadline) : KeyAccess::kNoDeadline);
       ++loaded;
+    } else if (type == kRecordSession) {
+      Session s;
+      if (!DeserializeSession(payload, &s)) return fail("malformed session record");
+      if (s.ExpiresAt() <= now) {
+        ++expired;
+        continue;
+      }
+      engine.sessions().Restore(std::move(s));
+      ++sessions;
     }
     // kRecordAux and record types added by later versions are skipped.
   }
@@ -258,6 +277,7 @@ bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats,
   if (!r.at_end()) return fail("unexpected bytes after the end-of-file record");
   if (stats != nullptr) {
     stats->keys = loaded;
+    stats->sessions = sessions;
     stats->expired_skipped = expired;
     stats->bytes = r.size();
     stats->duration_us = MonotonicUs() - start;

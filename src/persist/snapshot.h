@@ -6,6 +6,7 @@
 //     kAux      key/value metadata (creation time, cachet version, key count)
 //     kSelectDb varint database index
 //     kString   varint flags, [fixed64 absolute deadline ms if flags & 1], key, value
+//     kSession  one user session (core/session.h SerializeSession), after the databases
 //   kEof (no length), then fixed64 XXH3-64 of every byte before it.
 // Record types a reader does not know are skipped by length, so later features (tags,
 // namespaces, sessions) add record types without breaking older files.
@@ -29,6 +30,7 @@ enum SnapshotRecord : uint8_t {
   kRecordString = 0x01,
   // varint flags, [fixed64 deadline], key, u8 value type, then the container's own encoding.
   kRecordContainer = 0x02,
+  kRecordSession = 0x03,
   kRecordAux = 0xFA,
   kRecordSelectDb = 0xFE,
   kRecordEof = 0xFF,
@@ -36,6 +38,7 @@ enum SnapshotRecord : uint8_t {
 
 struct SnapshotStats {
   uint64_t keys = 0;
+  uint64_t sessions = 0;
   uint64_t expired_skipped = 0;
   uint64_t bytes = 0;
   int64_t duration_us = 0;

@@ -18,6 +18,7 @@
 #include "commands/dispatcher.h"
 #include "commands/encoding_config.h"
 #include "commands/errors.h"
+#include "commands/session_config.h"
 #include "net/socket_util.h"
 
 namespace cachet {
@@ -72,6 +73,7 @@ Server::Server(Config* config) : config_(config) {
   context_.threads = threads;
   ApplyLimits();
   BindEncodingLimits(config_, &context_.encoding_limits);
+  BindSessionOptions(config_, &engine_->sessions());
   WatchConfig();
 }
 
