@@ -87,6 +87,33 @@ TEST(ConfigTest, ArgsEnvironmentAndToml) {
   unlink(path);
 }
 
+TEST(ConfigTest, SessionsTableTakesOptionsWithoutPrefix) {
+  char path[] = "/tmp/cachet_config_sessionsXXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  {
+    std::ofstream f(path);
+    f << "[sessions]\nidle-timeout = 7200\nmax_per_user = 5\nlimit-policy = \"refuse\"\n"
+         "session-bind = \"ip\"\n";
+  }
+  Config c;
+  std::string file, err;
+  ASSERT_TRUE(c.ParseArgs({path}, &file, &err)) << err;
+  EXPECT_EQ(c.GetInt("session-idle-timeout"), 7200);
+  EXPECT_EQ(c.GetInt("session-max-per-user"), 5);
+  EXPECT_EQ(c.GetString("session-limit-policy"), "refuse");
+  EXPECT_EQ(c.GetString("session-bind"), "ip");
+  {
+    std::ofstream f(path);
+    f << "[sessions]\nlimit-policy = \"sometimes\"\n";
+  }
+  Config d;
+  EXPECT_FALSE(d.ParseArgs({path}, &file, &err));
+  EXPECT_NE(err.find("limit-policy"), std::string::npos) << err;
+  unlink(path);
+}
+
 TEST(ConfigTest, BadInputIsAClearError) {
   Config c;
   std::string file, err;

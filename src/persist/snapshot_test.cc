@@ -54,6 +54,40 @@ class SnapshotTest : public ::testing::Test {
   std::string path_;
 };
 
+TEST_F(SnapshotTest, RoundTripsSessionsAndDropsExpiredOnes) {
+  auto a = NewEngine();
+  SessionRequest r;
+  r.user = "u1";
+  r.data = R"({"role":"admin"})";
+  r.ip = "10.0.0.1";
+  r.user_agent = "agent";
+  r.idle_ms = 60'000;
+  r.max_lifetime_ms = 0;
+  r.bind = kBindBoth;
+  std::string kept = *a->sessions().Create(r);
+  r.user = "u2";
+  r.idle_ms = 1'000;
+  std::string short_lived = *a->sessions().Create(r);
+  clock_.AdvanceMs(500);
+  ASSERT_TRUE(Save(*a));
+  clock_.AdvanceMs(600);  // short_lived's deadline passes while "down"
+  auto b = NewEngine();
+  std::string error;
+  SnapshotStats stats;
+  ASSERT_TRUE(LoadSnapshot(*b, path_, &stats, &error)) << error;
+  EXPECT_EQ(stats.sessions, 1u);
+  std::optional<Session> s = b->sessions().Get(kept, "10.0.0.1", "agent", false);
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->user, "u1");
+  EXPECT_EQ(s->data, R"({"role":"admin"})");
+  EXPECT_EQ(s->idle_ms, 60'000);
+  EXPECT_EQ(s->bind, kBindBoth);
+  EXPECT_EQ(s->created_ms, clock_.NowMs() - 1100);
+  EXPECT_FALSE(b->sessions().Get(short_lived, "10.0.0.1", "agent", false).has_value());
+  EXPECT_EQ(b->sessions().Count("u2"), 0u);
+  EXPECT_EQ(b->DatasetBytes(), b->sessions().Stats().memory_bytes);
+}
+
 TEST_F(SnapshotTest, RoundTripsStringsTtlsAndDatabases) {
   auto a = NewEngine();
   int64_t now = clock_.NowMs();
