@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace cachet {
 
-void SecureRandomBytes(void* out, size_t n) {
-  auto* p = static_cast<uint8_t*>(out);
+namespace {
+
+void Fill(uint8_t* p, size_t n) {
   while (n > 0) {
     ssize_t got = getrandom(p, n, 0);
     if (got < 0) {
@@ -22,6 +24,31 @@ void SecureRandomBytes(void* out, size_t n) {
     p += got;
     n -= static_cast<size_t>(got);
   }
+}
+
+// Kernel randomness fetched a page at a time per thread (one system call per ~170 session ids
+// instead of one each). Bytes are handed out once and never reused.
+struct RandomPool {
+  uint8_t bytes[4096];
+  size_t used = sizeof(bytes);
+};
+
+}  // namespace
+
+void SecureRandomBytes(void* out, size_t n) {
+  thread_local RandomPool pool;
+  auto* p = static_cast<uint8_t*>(out);
+  if (n > sizeof(pool.bytes) / 4) {
+    Fill(p, n);
+    return;
+  }
+  if (sizeof(pool.bytes) - pool.used < n) {
+    Fill(pool.bytes, sizeof(pool.bytes));
+    pool.used = 0;
+  }
+  std::memcpy(p, pool.bytes + pool.used, n);
+  std::memset(pool.bytes + pool.used, 0, n);  // what was handed out does not linger
+  pool.used += n;
 }
 
 std::string SecureRandomToken(size_t n) {

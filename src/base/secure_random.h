@@ -1,6 +1,7 @@
 // SecureRandomBytes: bytes from the kernel's CSPRNG (getrandom(2)), for session ids and
-// anything else an attacker must not guess. Never falls back to a weaker source: if the
-// kernel cannot deliver, the process aborts rather than hand out a guessable id.
+// anything else an attacker must not guess, drawn from a per-thread page of kernel output so
+// that small requests cost no system call. Never falls back to a weaker source: if the kernel
+// cannot deliver, the process aborts rather than hand out a guessable id.
 //
 // Thread-safety: thread-safe.
 #pragma once

@@ -152,12 +152,9 @@ void CmdGet(CommandContext& ctx, ArgList args) {
       return;
     }
   }
-  std::optional<Session> s = Sessions(ctx).Get(args[1], ip, user_agent, touch);
-  if (!s) {
-    ctx.reply.Null();
-    return;
-  }
-  ReplySession(ctx.reply, *s);
+  bool found = Sessions(ctx).Get(args[1], ip, user_agent, touch,
+                                 [&](const Session& s) { ReplySession(ctx.reply, s); });
+  if (!found) ctx.reply.Null();
 }
 
 void CmdSet(CommandContext& ctx, ArgList args) {

@@ -71,8 +71,9 @@ bool Config::LoadToml(const std::string& path, std::string* error) {
     std::string key =
         qualified.substr(qualified.find('.') == std::string::npos ? 0 : qualified.find('.') + 1);
     std::string name = OptionName(key);
-    // [sessions] idle-timeout = ... stands for session-idle-timeout.
-    if (qualified.rfind("sessions.", 0) == 0 && !Has(name) && Has("session-" + name)) {
+    // [sessions] idle-timeout = ... stands for session-idle-timeout (and [sessions] bind for
+    // session-bind, not the listening address).
+    if (qualified.rfind("sessions.", 0) == 0 && Has("session-" + name)) {
       name = "session-" + name;
     }
     std::string text;

@@ -95,7 +95,7 @@ TEST(ConfigTest, SessionsTableTakesOptionsWithoutPrefix) {
   {
     std::ofstream f(path);
     f << "[sessions]\nidle-timeout = 7200\nmax_per_user = 5\nlimit-policy = \"refuse\"\n"
-         "session-bind = \"ip\"\n";
+         "bind = \"ip\"\n";
   }
   Config c;
   std::string file, err;
@@ -104,6 +104,7 @@ TEST(ConfigTest, SessionsTableTakesOptionsWithoutPrefix) {
   EXPECT_EQ(c.GetInt("session-max-per-user"), 5);
   EXPECT_EQ(c.GetString("session-limit-policy"), "refuse");
   EXPECT_EQ(c.GetString("session-bind"), "ip");
+  EXPECT_EQ(c.GetString("bind"), "127.0.0.1");  // [sessions] bind is not the listen address
   {
     std::ofstream f(path);
     f << "[sessions]\nlimit-policy = \"sometimes\"\n";

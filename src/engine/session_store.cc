@@ -79,6 +79,15 @@ void SessionStore::LogRestore(const Session& s) {
        s.ip, s.user_agent, s.data});
 }
 
+void SessionStore::LogTouch(const Session& s) {
+  if (engine_->command_log() == nullptr) {
+    engine_->AddDirty(1);
+    return;
+  }
+  std::string at = Int64ToString(s.last_active_ms);
+  Log({"SESSION.TOUCHAT", s.id, at});
+}
+
 Session* SessionStore::FindLive(std::string_view id, int64_t now) {
   if (!WellFormedId(id)) return nullptr;
   Session* s = table_.Find(id);
@@ -148,25 +157,32 @@ Result<std::string> SessionStore::Create(const SessionRequest& request) {
 
 std::optional<Session> SessionStore::Get(std::string_view id, std::string_view ip,
                                          std::string_view user_agent, bool touch) {
+  std::optional<Session> out;
+  Get(id, ip, user_agent, touch, [&](const Session& s) { out = s; });
+  return out;
+}
+
+bool SessionStore::Get(std::string_view id, std::string_view ip, std::string_view user_agent,
+                       bool touch, const std::function<void(const Session&)>& found) {
   Guard lock(mu_);
   int64_t now = engine_->NowMs();
   Session* s = FindLive(id, now);
   if (s == nullptr) {
     ++stats_.misses;
-    return std::nullopt;
+    return false;
   }
   if (!BindingHolds(*s, ip, user_agent)) {
     ++stats_.misses;
     ++stats_.binding_mismatches;
-    return std::nullopt;
+    return false;
   }
   ++stats_.hits;
   if (touch) {
     table_.Touch(s, now);
-    std::string at = Int64ToString(now);
-    Log({"SESSION.TOUCHAT", s->id, at});
+    LogTouch(*s);
   }
-  return *s;
+  found(*s);
+  return true;
 }
 
 bool SessionStore::SetData(std::string_view id, std::string data) {
@@ -187,8 +203,7 @@ bool SessionStore::Touch(std::string_view id) {
   Session* s = FindLive(id, now);
   if (s == nullptr) return false;
   table_.Touch(s, now);
-  std::string at = Int64ToString(now);
-  Log({"SESSION.TOUCHAT", s->id, at});
+  LogTouch(*s);
   return true;
 }
 
@@ -197,8 +212,7 @@ bool SessionStore::TouchAt(std::string_view id, int64_t at_ms) {
   Session* s = FindLive(id, engine_->NowMs());
   if (s == nullptr) return false;
   table_.Touch(s, at_ms);
-  std::string at = Int64ToString(at_ms);
-  Log({"SESSION.TOUCHAT", s->id, at});
+  LogTouch(*s);
   return true;
 }
 

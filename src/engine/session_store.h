@@ -78,8 +78,13 @@ class SessionStore {
   // Creates a session and returns its id; kSessionLimit when the user is at the limit and the
   // policy refuses. REQUIRES: request.data is a valid JSON object.
   Result<std::string> Create(const SessionRequest& request);
-  // The live session with this id, touched unless touch is false; nullopt on a miss (unknown,
-  // expired, malformed id, or ip / user_agent not matching what the session is bound to).
+  // Calls found(session) with the live session with this id, touched unless touch is false,
+  // and returns true; false on a miss (unknown, expired, malformed id, or ip / user_agent not
+  // matching what the session is bound to). found runs under the store's lock: it should only
+  // copy or format, never call back into the store.
+  bool Get(std::string_view id, std::string_view ip, std::string_view user_agent, bool touch,
+           const std::function<void(const Session&)>& found);
+  // The same, returning a copy (tests and the embedding API).
   std::optional<Session> Get(std::string_view id, std::string_view ip, std::string_view user_agent,
                              bool touch);
   // Replaces the data and touches. False on a miss. REQUIRES: data is a valid JSON object.
@@ -123,6 +128,7 @@ class SessionStore {
   // Records one change for the append-only log and the save rules. REQUIRES: mu_ held.
   void Log(std::initializer_list<std::string_view> args);
   void LogRestore(const Session& s);
+  void LogTouch(const Session& s);
   // Moves the table's memory change into the engine's accounting. REQUIRES: mu_ held.
   void SyncMemory();
 
