@@ -30,7 +30,10 @@ struct Session {
   int64_t idle_ms = 0;          // rolling: the session expires idle_ms after its last activity
   int64_t max_lifetime_ms = 0;  // absolute: at most this long after creation; 0 = no limit
   uint8_t bind = kBindNone;
-  size_t user_slot = 0;  // position in the user's index (SessionTable's bookkeeping)
+  // SessionTable's bookkeeping: the position in the user's index, and the order of the last
+  // activity among sessions active in the same millisecond.
+  size_t user_slot = 0;
+  uint64_t activity_seq = 0;
 
   // When the session expires unless it is touched first.
   int64_t ExpiresAt() const;

@@ -31,12 +31,13 @@ Session* SessionTable::Find(std::string_view id) const {
 
 void SessionTable::IndexTimes(Session* s) {
   by_deadline_.emplace(s->ExpiresAt(), s);
-  by_activity_.emplace(s->last_active_ms, s);
+  s->activity_seq = ++next_seq_;
+  by_activity_.emplace(s->last_active_ms, s->activity_seq, s);
 }
 
 void SessionTable::Unindex(Session* s) {
   by_deadline_.erase({s->ExpiresAt(), s});
-  by_activity_.erase({s->last_active_ms, s});
+  by_activity_.erase({s->last_active_ms, s->activity_seq, s});
 }
 
 void SessionTable::Touch(Session* s, int64_t now_ms) {
@@ -81,7 +82,7 @@ Session* SessionTable::LeastActiveOf(std::string_view user) const {
   Session* best = nullptr;
   for (Session* s : UserSessions(user)) {
     if (best == nullptr || s->last_active_ms < best->last_active_ms ||
-        (s->last_active_ms == best->last_active_ms && s->created_ms < best->created_ms)) {
+        (s->last_active_ms == best->last_active_ms && s->activity_seq < best->activity_seq)) {
       best = s;
     }
   }
@@ -89,7 +90,7 @@ Session* SessionTable::LeastActiveOf(std::string_view user) const {
 }
 
 Session* SessionTable::LeastActive() const {
-  return by_activity_.empty() ? nullptr : by_activity_.begin()->second;
+  return by_activity_.empty() ? nullptr : std::get<2>(*by_activity_.begin());
 }
 
 Session* SessionTable::NextToExpire() const {

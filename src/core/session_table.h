@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -55,13 +56,15 @@ class SessionTable {
 
  private:
   using Index = std::set<std::pair<int64_t, Session*>>;
+  using ActivityIndex = std::set<std::tuple<int64_t, uint64_t, Session*>>;
   void Unindex(Session* s);
   void IndexTimes(Session* s);
 
   std::unordered_map<std::string_view, std::unique_ptr<Session>> by_id_;  // key views s->id
   std::unordered_map<std::string, std::vector<Session*>> by_user_;
-  Index by_deadline_;  // (ExpiresAt, session)
-  Index by_activity_;  // (last_active_ms, session)
+  Index by_deadline_;          // (ExpiresAt, session)
+  ActivityIndex by_activity_;  // (last_active_ms, activity_seq, session)
+  uint64_t next_seq_ = 0;
   int64_t memory_bytes_ = 0;
 };
 

@@ -83,6 +83,19 @@ TEST(SessionTableTest, OrdersByDeadlineAndActivity) {
   EXPECT_EQ(t.memory_bytes(), 0);
 }
 
+TEST(SessionTableTest, ActivityInTheSameMillisecondKeepsItsOrder) {
+  SessionTable t;
+  Session* a = t.Insert(Make("a", "u", 100));
+  Session* b = t.Insert(Make("b", "u", 100));
+  Session* c = t.Insert(Make("c", "u", 100));
+  t.Touch(a, 100);  // same millisecond, but after b and c
+  EXPECT_EQ(t.LeastActiveOf("u"), b);
+  EXPECT_EQ(t.LeastActive(), b);
+  t.Touch(b, 100);
+  EXPECT_EQ(t.LeastActiveOf("u"), c);
+  EXPECT_EQ(t.LeastActive(), c);
+}
+
 TEST(SessionTableTest, MemoryFollowsData) {
   SessionTable t;
   Session* s = t.Insert(Make("a", "u", 0));

@@ -264,7 +264,7 @@ std::vector<Session> SessionStore::List(std::string_view user) {
   }
   std::sort(out.begin(), out.end(), [](const Session& a, const Session& b) {
     if (a.last_active_ms != b.last_active_ms) return a.last_active_ms > b.last_active_ms;
-    return a.created_ms > b.created_ms;
+    return a.activity_seq > b.activity_seq;
   });
   return out;
 }

@@ -8,12 +8,13 @@ const data = require('./data');
 const { scanIterators } = require('./scan');
 const { pubsub } = require('./pubsub');
 const { transactions } = require('./transactions');
+const { sessions } = require('./sessions');
 
 const SECTIONS = [
   ['cache-aside', data.cacheAside], ['pipelines', data.pipelines], ['hashes', data.hashes],
   ['sets', data.sets], ['leaderboard', data.leaderboard], ['queue', data.queue],
   ['scan iterators', scanIterators], ['pub/sub', pubsub], ['info', data.info],
-  ['transactions', transactions],
+  ['transactions', transactions], ['sessions', sessions],
 ];
 
 async function main() {

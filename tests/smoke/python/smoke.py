@@ -11,13 +11,14 @@ import data
 from check import SmokeFailure
 from pubsub import pubsub
 from scan import scan_iterators
+from sessions import sessions
 from transactions import transactions
 
 SECTIONS = [
     ("cache-aside", data.cache_aside), ("pipelines", data.pipelines), ("hashes", data.hashes),
     ("sets", data.sets), ("leaderboard", data.leaderboard), ("queue", data.queue),
     ("scan iterators", scan_iterators), ("pub/sub", pubsub), ("info", data.info),
-    ("transactions", transactions),
+    ("transactions", transactions), ("sessions", sessions),
 ]
 
 
