@@ -13,6 +13,12 @@ int64_t SystemClock::NowUs() const {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
+int64_t MonotonicNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 SystemClock* SystemClock::Get() {
   static SystemClock clock;
   return &clock;

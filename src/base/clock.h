@@ -37,5 +37,6 @@ class FakeClock : public Clock {
 
 // Monotonic microseconds, for measuring durations (latency, slowlog).
 int64_t MonotonicUs();
+int64_t MonotonicNs();
 
 }  // namespace cachet

@@ -1,6 +1,7 @@
 // Per-thread counter blocks and their aggregation.
 #include "commands/command_stats.h"
 
+#include <map>
 #include <memory>
 
 namespace cachet {
@@ -11,6 +12,27 @@ std::vector<std::unique_ptr<ThreadCounters>>& Blocks() {
   static auto* blocks = new std::vector<std::unique_ptr<ThreadCounters>>();
   return *blocks;
 }
+// Latency counts at the last Reset(), per command id that had any.
+std::map<int, LatencyHistogram::Counts>& LatencyBaseline() {
+  static auto* baseline = new std::map<int, LatencyHistogram::Counts>();
+  return *baseline;
+}
+
+void SubtractBaseline(int id, LatencyHistogram::Counts* c) {
+  auto it = LatencyBaseline().find(id);
+  if (it != LatencyBaseline().end()) c->Subtract(it->second);
+}
+
+LatencyHistogram::Counts RawLatency(int id) {
+  LatencyHistogram::Counts c;
+  for (const auto& b : Blocks()) {
+    if (const LatencyHistogram* h = b->commands[id].latency.load(std::memory_order_acquire)) {
+      h->AddTo(&c);
+    }
+  }
+  return c;
+}
+
 ServerTotals& Baseline() {
   static auto* baseline = new ServerTotals{0, 0, std::vector<CommandCounters>(kMaxCommandIds)};
   return *baseline;
@@ -62,6 +84,30 @@ ServerTotals CommandStats::Totals() {
 void CommandStats::Reset() {
   std::lock_guard<std::mutex> lock(g_mu);
   Baseline() = RawTotals();
+  LatencyBaseline().clear();
+  for (int i = 0; i < kMaxCommandIds; ++i) {
+    LatencyHistogram::Counts c = RawLatency(i);
+    if (c.total > 0) LatencyBaseline()[i] = c;
+  }
+}
+
+LatencyHistogram::Counts CommandStats::Latency(int id) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  LatencyHistogram::Counts c = RawLatency(id);
+  SubtractBaseline(id, &c);
+  return c;
+}
+
+LatencyHistogram::Counts CommandStats::AllLatency() {
+  std::lock_guard<std::mutex> lock(g_mu);
+  LatencyHistogram::Counts all;
+  for (int i = 0; i < kMaxCommandIds; ++i) {
+    LatencyHistogram::Counts c = RawLatency(i);
+    if (c.total == 0) continue;
+    SubtractBaseline(i, &c);
+    all.Add(c);
+  }
+  return all;
 }
 
 }  // namespace cachet

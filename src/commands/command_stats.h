@@ -9,6 +9,8 @@
 #include <mutex>
 #include <vector>
 
+#include "core/latency_histogram.h"
+
 namespace cachet {
 
 inline constexpr int kMaxCommandIds = 512;
@@ -27,7 +29,18 @@ class ThreadCounters {
   }
   struct Command {
     std::atomic<uint64_t> calls{0}, usec{0}, rejected{0}, failed{0};
+    // Allocated on the command's first call on this thread (most threads run few commands).
+    std::atomic<LatencyHistogram*> latency{nullptr};
   };
+  // Records one call's duration. REQUIRES: the calling thread owns this block.
+  static void RecordLatency(Command& c, int64_t ns) {
+    LatencyHistogram* h = c.latency.load(std::memory_order_relaxed);
+    if (h == nullptr) {
+      h = new LatencyHistogram();  // lives as long as the block: the process
+      c.latency.store(h, std::memory_order_release);
+    }
+    h->Record(ns);
+  }
   Command commands[kMaxCommandIds];
   std::atomic<uint64_t> commands_processed{0};
   std::atomic<uint64_t> error_replies{0};
@@ -46,6 +59,10 @@ class CommandStats {
   // Sum over all threads, minus the baseline of the last Reset().
   static ServerTotals Totals();
   static void Reset();
+  // Durations of command id over all threads since the last Reset().
+  static LatencyHistogram::Counts Latency(int id);
+  // Durations of every command.
+  static LatencyHistogram::Counts AllLatency();
 
  private:
   static ServerTotals RawTotals();

@@ -203,19 +203,21 @@ void Call(ServerContext& server, ClientState& client, ReplyBuilder& reply,
   // Messages this command publishes to its own client go before its reply, as in Redis.
   PubSubRegistry::CurrentClient current(client.id, reply.buffer(), reply.protocol());
   uint64_t errors_before = reply.errors();
-  int64_t start = MonotonicUs();
+  int64_t start_ns = MonotonicNs();
   if (target->flags & kCmdWrite) {
     PropagationScope scope(&server.command_log, client.db, args);
     target->handler(ctx, args);
   } else {
     target->handler(ctx, args);
   }
-  int64_t duration = MonotonicUs() - start;
+  int64_t duration_ns = MonotonicNs() - start_ns;
+  int64_t duration = duration_ns / 1000;
   if (!client.in_exec) ServeBlockedClients(server);
 
   ThreadCounters::Command& c = counters.commands[target->id];
   ThreadCounters::Bump(c.calls);
   ThreadCounters::Bump(c.usec, static_cast<uint64_t>(duration));
+  ThreadCounters::RecordLatency(c, duration_ns);
   if (reply.errors() != errors_before) ThreadCounters::Bump(c.failed);
 
   if (client.replaying) return;

@@ -214,6 +214,24 @@ void CommandStatsSection(ServerContext& s, InfoWriter& w) {
   }
 }
 
+// Redis 7.0's latencystats: per-command percentiles in microseconds with three decimals.
+void LatencyStatsSection(ServerContext& s, InfoWriter& w) {
+  w.Section("Latencystats");
+  for (const CommandSpec* spec : s.commands->ById()) {
+    LatencyHistogram::Counts c = CommandStats::Latency(spec->id);
+    if (c.total == 0) continue;
+    char buf[160];
+    snprintf(buf, sizeof(buf), "p50=%.3f,p99=%.3f,p99.9=%.3f", c.Quantile(0.5) / 1000.0,
+             c.Quantile(0.99) / 1000.0, c.Quantile(0.999) / 1000.0);
+    w.Field("latency_percentiles_usec_" + spec->full_name, buf);
+  }
+}
+
+void AlertsSection(ServerContext& s, InfoWriter& w) {
+  w.Section("Alerts");
+  if (s.alerts_info) w.text() += s.alerts_info();
+}
+
 void CmdInfo(CommandContext& ctx, ArgList args) {
   std::vector<std::string> wanted;
   for (size_t i = 1; i < args.size(); ++i) {
@@ -242,7 +260,9 @@ void CmdInfo(CommandContext& ctx, ArgList args) {
   if (want("replication", true)) ReplicationSection(w);
   if (want("cpu", true)) CpuSection(w);
   if (want("sessions", true)) SessionsSection(s, w);
+  if (want("alerts", true)) AlertsSection(s, w);
   if (want("commandstats", false)) CommandStatsSection(s, w);
+  if (want("latencystats", false)) LatencyStatsSection(s, w);
   if (want("keyspace", true)) KeyspaceSection(s, w);
   ctx.reply.Verbatim(w.text());
 }

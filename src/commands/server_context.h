@@ -75,6 +75,9 @@ struct ServerContext {
   // Asks the server to shut down cleanly (SHUTDOWN); set by the server.
   std::function<void(ShutdownMode)> request_shutdown;
   PersistenceControl* persistence = nullptr;
+  // INFO alerts lines ("name:value\r\n"), from the alert monitor of the HTTP layer when it
+  // runs (admin/alerts.h). Set before serving.
+  std::function<std::string()> alerts_info;
   // hash-max-listpack-entries and friends (set at start; CONFIG SET updates them).
   SharedEncodingLimits encoding_limits;
   // The append-only log write commands go to, when appendonly is on.

@@ -48,7 +48,7 @@ void SessionTable::Touch(Session* s, int64_t now_ms) {
 
 void SessionTable::SetData(Session* s, std::string data) {
   memory_bytes_ -= static_cast<int64_t>(s->MemoryBytes());
-  s->data = std::move(data);
+  std::string(std::move(data)).swap(s->data);  // the old buffer goes, however large it was
   memory_bytes_ += static_cast<int64_t>(s->MemoryBytes());
 }
 
