@@ -184,7 +184,7 @@ def start_server(srv):
     cmd = ["taskset", "-c", str(srv["cpu"]), srv["run_bin"], "--port", str(srv["port"]),
            "--bind", "127.0.0.1", "--dir", srv["dir"], "--save", "", "--appendonly", "no"]
     if srv["name"] == "cachet" and not srv.get("is_redis"):
-        cmd += ["--threads", "1"]
+        cmd += ["--threads", "1", "--http-port", "0"]
     log = open(srv["log"], "ab")
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -104,7 +104,7 @@ CACHET_EXTRA=()
 if is_redis_binary "$CACHET_BIN"; then
     echo "bench: NOTE CACHET_BIN is a redis-server; not passing --threads (dry-run mode)" >&2
 else
-    CACHET_EXTRA+=(--threads "$CACHET_THREADS")
+    CACHET_EXTRA+=(--threads "$CACHET_THREADS" --http-port 0)
 fi
 if [[ -n "${CACHET_ARGS:-}" ]]; then
     read -r -a _extra <<<"$CACHET_ARGS"

@@ -373,7 +373,7 @@ def start_server(srv, cfg):
     cmd = ["taskset", "-c", str(cfg["server_cpu"]), srv["run_bin"], "--port", str(srv["port"]),
            "--bind", "127.0.0.1", "--dir", srv["dir"], "--save", "", "--appendonly", "no"]
     if srv["name"] == "cachet" and not srv["is_redis"]:
-        cmd += ["--threads", str(cfg["cachet_threads"])] + cfg["cachet_args"]
+        cmd += ["--threads", str(cfg["cachet_threads"]), "--http-port", "0"] + cfg["cachet_args"]
     log = open(srv["log"], "ab")
     p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                          start_new_session=True)

@@ -71,6 +71,7 @@ struct ServerContext {
   std::string config_file;
   int64_t start_time_ms = 0;
   int tcp_port = 0;
+  int http_port = 0;  // 0 when the HTTP admin API is off
   int threads = 1;
   // Asks the server to shut down cleanly (SHUTDOWN); set by the server.
   std::function<void(ShutdownMode)> request_shutdown;

@@ -1,4 +1,5 @@
 // The option table: every option cachet understands, its type, default and limits.
+#include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -39,6 +40,21 @@ OptionSpec Enum(std::string name, std::string def, std::vector<std::string> choi
 std::string ValidateSaveRules(const std::string& v) {
   std::vector<std::pair<int64_t, int64_t>> rules;
   return ParseSaveRules(v, &rules) ? "" : "argument must be pairs of <seconds> <changes>";
+}
+
+// One to four non-negative numbers (low, medium, high, critical), or nothing (rule off).
+std::string ValidateAlertThresholds(const std::string& v) {
+  std::istringstream in(v);
+  int n = 0;
+  for (std::string w; in >> w; ++n) {
+    char* end = nullptr;
+    double d = std::strtod(w.c_str(), &end);
+    if (end == w.c_str() || *end != '\0' || !(d >= 0) || d > 1e18) {
+      return "argument must be up to four non-negative numbers (low medium high critical)";
+    }
+  }
+  return n <= 4 ? ""
+                : "argument must be up to four non-negative numbers (low medium high critical)";
 }
 
 }  // namespace
@@ -163,6 +179,32 @@ std::vector<OptionSpec> BuiltinOptions() {
   o.push_back(Int("set-max-intset-entries", "512", 0, INT64_MAX));
   o.push_back(Int("zset-max-listpack-entries", "128", 0, INT64_MAX));
   o.push_back(Memory("zset-max-listpack-value", "64"));
+  // HTTP admin API and alerts (docs/http.md).
+  o.push_back(Int("http-port", "8379", 0, 65535, false));
+  o.push_back(String("http-bind", "127.0.0.1", false));
+  OptionSpec token = String("http-token", "");
+  token.sensitive = true;
+  o.push_back(token);
+  OptionSpec http_body = Memory("http-max-body", "1048576", false);
+  http_body.min = 1024;
+  o.push_back(http_body);
+  OptionSpec http_header = Memory("http-max-header", "16384", false);
+  http_header.min = 1024;
+  http_header.max = 1024 * 1024;
+  o.push_back(http_header);
+  o.push_back(Int("http-timeout", "10", 1, 3600, false));
+  o.push_back(Int("http-max-connections", "256", 1, 100000, false));
+  for (auto [name, def] : {std::pair{"alert-hit-rate-below", "0.8 0.6 0.4 0.2"},
+                           {"alert-p99-above-us", "10000 50000 100000 500000"},
+                           {"alert-memory-above", "0.8 0.9 0.95 0.99"},
+                           {"alert-evictions-above", ""},
+                           {"alert-connections-above", ""}}) {
+    OptionSpec alert = String(name, def);
+    alert.validate = ValidateAlertThresholds;
+    o.push_back(alert);
+  }
+  o.push_back(Int("alert-history-size", "100", 1, 100000));
+  o.push_back(Int("alert-window", "60", 1, 3600));
   // Sessions (docs/sessions.md); in TOML also [sessions] idle-timeout = ... (no prefix).
   o.push_back(Int("session-idle-timeout", "1800", 1, int64_t{100} * 365 * 24 * 3600));
   o.push_back(Int("session-max-lifetime", "86400", 0, int64_t{100} * 365 * 24 * 3600));

@@ -13,9 +13,9 @@
 namespace cachet {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // percent-encoded, without the query
-  std::string query;   // after '?', percent-encoded
+  std::string method;                          // "GET", "POST", ...
+  std::string path;                            // percent-encoded, without the query
+  std::string query;                           // after '?', percent-encoded
   std::map<std::string, std::string> headers;  // names lower-cased; repeated ones joined by ", "
   std::string body;
   bool keep_alive = true;

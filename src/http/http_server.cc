@@ -67,8 +67,7 @@ class HttpServer::Conn : public Connection {
   int64_t last_activity_ms_ = 0;
 };
 
-HttpServer::HttpServer(HttpServerOptions options, Handler handler, ErrorBody error_body,
-                       Tick tick)
+HttpServer::HttpServer(HttpServerOptions options, Handler handler, ErrorBody error_body, Tick tick)
     : options_(std::move(options)),
       handler_(std::move(handler)),
       error_body_(std::move(error_body)),

@@ -72,9 +72,10 @@ TEST(HttpRequestParserTest, LimitsAreEnforcedAsBytesArrive) {
 }
 
 TEST(HttpRequestParserTest, MalformedInputIs400) {
-  for (std::string bad : {std::string("NOT A REQUEST\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
-                          std::string("GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n"),
-                          std::string("GET /\0 HTTP/1.1\r\n\r\n", 20)}) {
+  for (std::string bad :
+       {std::string("NOT A REQUEST\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
+        std::string("GET / HTTP/1.1\r\nContent-Length: x\r\n\r\n"),
+        std::string("GET /\0 HTTP/1.1\r\n\r\n", 20)}) {
     HttpRequestParser p(HttpLimits{});
     std::vector<HttpRequest> done;
     EXPECT_EQ(p.Feed(bad, &done), 400) << bad;

@@ -74,6 +74,8 @@ Server::Server(Config* config) : config_(config) {
   ApplyLimits();
   BindEncodingLimits(config_, &context_.encoding_limits);
   BindSessionOptions(config_, &engine_->sessions());
+  alerts_ = std::make_unique<AlertMonitor>(&context_, config_);
+  context_.alerts_info = [this] { return alerts_->InfoFields(); };
   WatchConfig();
 }
 
@@ -189,6 +191,7 @@ bool Server::Start(std::string* error) {
     EventLoop* loop = state.loop.get();
     state.thread = std::thread([loop] { loop->Run(); });
   }
+  if (!StartHttp(error)) return false;
   LOG_NOTICE("cachet 0.1.0 (Redis 7.0 protocol) pid=%d, %d thread(s), %d databases",
              static_cast<int>(getpid()), context_.threads, engine_->databases());
   if (engine_->maxmemory() > 0) {
@@ -196,6 +199,29 @@ bool Server::Start(std::string* error) {
                EvictionPolicyName(engine_->policy()));
   }
   LOG_NOTICE("Ready to accept connections tcp on %s:%d", host.c_str(), context_.tcp_port);
+  return true;
+}
+
+bool Server::StartHttp(std::string* error) {
+  int port = static_cast<int>(config_->GetInt("http-port"));
+  if (port == 0) return true;
+  HttpServerOptions options;
+  options.host = config_->GetString("http-bind");
+  options.port = port;
+  options.limits.max_body = static_cast<size_t>(config_->GetInt("http-max-body"));
+  options.limits.max_header = static_cast<size_t>(config_->GetInt("http-max-header"));
+  options.timeout_ms = config_->GetInt("http-timeout") * 1000;
+  options.max_connections = static_cast<size_t>(config_->GetInt("http-max-connections"));
+  admin_ = std::make_unique<AdminApi>(&context_, alerts_.get());
+  AdminApi* admin = admin_.get();
+  AlertMonitor* alerts = alerts_.get();
+  http_ = std::make_unique<HttpServer>(
+      options, [admin](const HttpRequest& r) { return admin->Handle(r); },
+      [](int status, const std::string& message) { return ErrorResponse(status, message); },
+      [alerts] { alerts->Tick(SystemClock::Get()->NowMs()); });
+  if (!http_->Start(error)) return false;
+  admin_->set_http_stats(&http_->stats());
+  context_.http_port = http_->port();
   return true;
 }
 
@@ -308,6 +334,7 @@ void Server::WaitForShutdown() {
 }
 
 void Server::Stop() {
+  if (http_) http_->Stop();  // first: its routes run commands on the engine
   for (auto& state : loops_) state.loop->Stop();
   for (auto& state : loops_) {
     if (state.thread.joinable()) state.thread.join();

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "admin/admin_api.h"
+#include "admin/alerts.h"
 #include "commands/blocking_registry.h"
 #include "commands/client_registry.h"
 #include "commands/keyspace_notifier.h"
@@ -20,6 +22,7 @@
 #include "commands/slowlog.h"
 #include "config/config.h"
 #include "engine/engine.h"
+#include "http/http_server.h"
 #include "net/event_loop.h"
 #include "net/listener.h"
 #include "server/client_connection.h"
@@ -54,6 +57,8 @@ class Server {
   void ApplyLimits();
   void WatchConfig();
   void Stop();
+  // Starts the HTTP admin API unless http-port is 0.
+  bool StartHttp(std::string* error);
 
   Config* config_;
   // Before the engine: the engine's keyspace events point at the publisher.
@@ -73,6 +78,9 @@ class Server {
   uint64_t last_ops_count_ = 0;
   std::vector<int64_t> ops_samples_;
   std::unique_ptr<Persistence> persistence_;
+  std::unique_ptr<AlertMonitor> alerts_;
+  std::unique_ptr<AdminApi> admin_;
+  std::unique_ptr<HttpServer> http_;
   std::atomic<bool> shutdown_requested_by_user_{false};
 };
 

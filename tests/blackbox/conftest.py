@@ -181,9 +181,11 @@ def _cachet_argv(port, workdir, extra, threads=None):
         return _redis_argv(binary, port, workdir,
                            ["--client-output-buffer-limit", "normal 64mb 0 0"]
                            + list(extra))
+    # No HTTP admin API unless a test asks for one (--http-port in extra wins):
+    # servers started side by side would all want the default port.
     return [binary, "--port", str(port), "--bind", HOST, "--threads",
             str(threads), "--dir", workdir, "--save", "", "--appendonly", "no",
-            "--loglevel", "warning"] + list(extra)
+            "--loglevel", "warning", "--http-port", "0"] + list(extra)
 
 
 def _password_of(extra):

@@ -85,7 +85,7 @@ class Node:
         opts.update({k.replace("_", "-"): v for k, v in overrides.items()})
         argv = [cachet_bin(), "--port", str(port), "--bind", HOST,
                 "--threads", os.environ.get("CACHET_THREADS", "2"),
-                "--dir", self.dir]
+                "--dir", self.dir, "--http-port", "0"]
         for k, v in opts.items():
             argv += ["--" + k, str(v)]
         return argv

@@ -19,7 +19,7 @@ workdir="$(mktemp -d)"
 args=(--port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$workdir")
 case "$(basename "$bin")" in
   redis-server*) ;;
-  *) args+=(--threads "${CACHET_THREADS:-2}") ;;
+  *) args+=(--threads "${CACHET_THREADS:-2}" --http-port 0) ;;
 esac
 "$bin" "${args[@]}" >"$workdir/server.log" 2>&1 &
 pid=$!
