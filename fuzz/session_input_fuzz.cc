@@ -20,11 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string again;
     cachet::SerializeSession(s, &again);
     cachet::Session back;
-    if (!cachet::DeserializeSession(again, &back) || back.id != s.id || back.user != s.user ||
-        back.data != s.data || back.ip != s.ip || back.user_agent != s.user_agent ||
-        back.created_ms != s.created_ms || back.last_active_ms != s.last_active_ms ||
-        back.idle_ms != s.idle_ms || back.max_lifetime_ms != s.max_lifetime_ms ||
-        back.bind != s.bind) {
+    if (!cachet::DeserializeSession(again, &back) || back.id() != s.id() ||
+        back.user() != s.user() || back.data() != s.data() || back.ip() != s.ip() ||
+        back.user_agent() != s.user_agent() || back.created_ms != s.created_ms ||
+        back.last_active_ms != s.last_active_ms || back.idle_ms != s.idle_ms ||
+        back.max_lifetime_ms != s.max_lifetime_ms || back.bind != s.bind) {
       __builtin_trap();
     }
   }

@@ -1,5 +1,8 @@
-// SessionTable: the id map, the per-user index and the two ordered indexes.
+// SessionTable: the id table, the per-user index, the deadline heap and the activity list.
 #include "core/session_table.h"
+
+#include <memory>
+#include <utility>
 
 namespace cachet {
 namespace {
@@ -12,64 +15,54 @@ const std::vector<Session*>& NoSessions() {
 }  // namespace
 
 Session* SessionTable::Insert(Session s) {
-  if (Session* old = Find(s.id)) Remove(old);
-  auto owned = std::make_unique<Session>(std::move(s));
-  Session* raw = owned.get();
-  std::vector<Session*>& mine = by_user_[raw->user];
-  raw->user_slot = mine.size();
+  if (Session* old = Find(s.id())) Remove(old);
+  Session* raw = new Session(std::move(s));
+  std::vector<Session*>& mine = by_user_[std::string(raw->user())];
+  raw->user_slot_ = static_cast<uint32_t>(mine.size());
   mine.push_back(raw);
-  by_id_.emplace(std::string_view(raw->id), std::move(owned));
-  IndexTimes(raw);
+  by_id_.Insert(raw);
+  by_deadline_.Push(raw);
+  by_activity_.Add(raw);
   memory_bytes_ += static_cast<int64_t>(raw->MemoryBytes());
   return raw;
 }
 
-Session* SessionTable::Find(std::string_view id) const {
-  auto it = by_id_.find(id);
-  return it == by_id_.end() ? nullptr : it->second.get();
-}
-
-void SessionTable::IndexTimes(Session* s) {
-  by_deadline_.emplace(s->ExpiresAt(), s);
-  s->activity_seq = ++next_seq_;
-  by_activity_.emplace(s->last_active_ms, s->activity_seq, s);
-}
-
-void SessionTable::Unindex(Session* s) {
-  by_deadline_.erase({s->ExpiresAt(), s});
-  by_activity_.erase({s->last_active_ms, s->activity_seq, s});
-}
+Session* SessionTable::Find(std::string_view id) const { return by_id_.Find(id); }
 
 void SessionTable::Touch(Session* s, int64_t now_ms) {
-  Unindex(s);
+  by_activity_.Remove(s);
   s->last_active_ms = now_ms;
-  IndexTimes(s);
+  by_activity_.Add(s);
+  by_deadline_.DeadlineChanged(s);
 }
 
-void SessionTable::SetData(Session* s, std::string data) {
+void SessionTable::SetData(Session* s, std::string_view data) {
   memory_bytes_ -= static_cast<int64_t>(s->MemoryBytes());
-  std::string(std::move(data)).swap(s->data);  // the old buffer goes, however large it was
+  s->set_data(data);  // a new buffer of the new size: the old one goes, however large it was
   memory_bytes_ += static_cast<int64_t>(s->MemoryBytes());
 }
 
 void SessionTable::Remove(Session* s) {
-  Unindex(s);
-  auto user_it = by_user_.find(s->user);
+  by_deadline_.Erase(s);
+  by_activity_.Remove(s);
+  by_id_.Erase(s);
+  auto user_it = by_user_.find(std::string(s->user()));
   std::vector<Session*>& mine = user_it->second;
   Session* moved = mine.back();
-  mine[s->user_slot] = moved;
-  moved->user_slot = s->user_slot;
+  mine[s->user_slot_] = moved;
+  moved->user_slot_ = s->user_slot_;
   mine.pop_back();
   if (mine.empty()) by_user_.erase(user_it);
   memory_bytes_ -= static_cast<int64_t>(s->MemoryBytes());
-  by_id_.erase(std::string_view(s->id));  // frees s
+  delete s;
 }
 
 void SessionTable::Clear() {
-  by_deadline_.clear();
-  by_activity_.clear();
+  for (Session* s : by_id_.slots()) delete s;
+  by_id_.Clear();
+  by_deadline_.Clear();
+  by_activity_.Clear();
   by_user_.clear();
-  by_id_.clear();
   memory_bytes_ = 0;
 }
 
@@ -82,23 +75,15 @@ Session* SessionTable::LeastActiveOf(std::string_view user) const {
   Session* best = nullptr;
   for (Session* s : UserSessions(user)) {
     if (best == nullptr || s->last_active_ms < best->last_active_ms ||
-        (s->last_active_ms == best->last_active_ms && s->activity_seq < best->activity_seq)) {
+        (s->last_active_ms == best->last_active_ms && s->activity_seq_ < best->activity_seq_)) {
       best = s;
     }
   }
   return best;
 }
 
-Session* SessionTable::LeastActive() const {
-  return by_activity_.empty() ? nullptr : std::get<2>(*by_activity_.begin());
-}
-
-Session* SessionTable::NextToExpire() const {
-  return by_deadline_.empty() ? nullptr : by_deadline_.begin()->second;
-}
-
-void SessionTable::ForEach(const std::function<void(const Session&)>& fn) const {
-  for (const auto& [id, s] : by_id_) fn(*s);
+void SessionTable::ForEach(const std::function<void(const Session&)>& fn) {
+  for (Session* s = by_activity_.InOrder(); s != nullptr; s = s->more_active_) fn(*s);
 }
 
 }  // namespace cachet

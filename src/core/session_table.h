@@ -2,6 +2,10 @@
 // last activity — which each mutation below keeps consistent, so no index can hold a session
 // the table no longer has. Times are passed in; nothing here reads a clock.
 //
+// The indexes are chosen so that the hot path (a lookup and a touch, on every SESSION.GET)
+// does no tree operation and no allocation: an open-addressing id table, a lazily re-keyed
+// deadline heap and an intrusive activity list (see their headers).
+//
 // Thread-safety: none; the session store (engine/session_store.h) holds its mutex around
 // every call.
 #pragma once
@@ -9,22 +13,22 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
-#include <set>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "core/session.h"
+#include "core/session_activity_list.h"
+#include "core/session_deadline_heap.h"
+#include "core/session_id_table.h"
 
 namespace cachet {
 
 class SessionTable {
  public:
   SessionTable() = default;
+  ~SessionTable() { Clear(); }
   SessionTable(const SessionTable&) = delete;
   SessionTable& operator=(const SessionTable&) = delete;
 
@@ -34,7 +38,7 @@ class SessionTable {
   Session* Find(std::string_view id) const;
   // Records activity at now_ms (moves the idle deadline).
   void Touch(Session* s, int64_t now_ms);
-  void SetData(Session* s, std::string data);
+  void SetData(Session* s, std::string_view data);
   void Remove(Session* s);
   void Clear();
 
@@ -43,28 +47,25 @@ class SessionTable {
   size_t CountFor(std::string_view user) const { return UserSessions(user).size(); }
   // The user's least recently active session, or nullptr.
   Session* LeastActiveOf(std::string_view user) const;
-  // The least recently active session of all, or nullptr.
-  Session* LeastActive() const;
-  // The session that expires first, or nullptr.
-  Session* NextToExpire() const;
+  // The least recently active session of all, or nullptr. (Not const: it may sort the
+  // activity list after out-of-order restores.)
+  Session* LeastActive() { return by_activity_.Least(); }
+  // The session that expires first, or nullptr. (Not const: it may re-key the heap.)
+  Session* NextToExpire() { return by_deadline_.Top(); }
 
   size_t size() const { return by_id_.size(); }
   size_t users() const { return by_user_.size(); }
   int64_t memory_bytes() const { return memory_bytes_; }
-  // Calls fn on every session (in no particular order). fn must not change the table.
-  void ForEach(const std::function<void(const Session&)>& fn) const;
+  // Calls fn on every session, least recently active first (so that restoring them in this
+  // order rebuilds the same activity order, ties within a millisecond included). fn must not
+  // change the table.
+  void ForEach(const std::function<void(const Session&)>& fn);
 
  private:
-  using Index = std::set<std::pair<int64_t, Session*>>;
-  using ActivityIndex = std::set<std::tuple<int64_t, uint64_t, Session*>>;
-  void Unindex(Session* s);
-  void IndexTimes(Session* s);
-
-  std::unordered_map<std::string_view, std::unique_ptr<Session>> by_id_;  // key views s->id
+  SessionIdTable by_id_;  // owns the sessions (Insert allocates, Remove and Clear free)
   std::unordered_map<std::string, std::vector<Session*>> by_user_;
-  Index by_deadline_;          // (ExpiresAt, session)
-  ActivityIndex by_activity_;  // (last_active_ms, activity_seq, session)
-  uint64_t next_seq_ = 0;
+  SessionDeadlineHeap by_deadline_;
+  SessionActivityList by_activity_;
   int64_t memory_bytes_ = 0;
 };
 

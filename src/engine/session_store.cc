@@ -27,8 +27,8 @@ bool WellFormedId(std::string_view id) {
 }
 
 bool BindingHolds(const Session& s, std::string_view ip, std::string_view user_agent) {
-  if ((s.bind & kBindIp) && ip != s.ip) return false;
-  if ((s.bind & kBindUa) && user_agent != s.user_agent) return false;
+  if ((s.bind & kBindIp) && ip != s.ip()) return false;
+  if ((s.bind & kBindUa) && user_agent != s.user_agent()) return false;
   return true;
 }
 
@@ -75,8 +75,8 @@ void SessionStore::LogRestore(const Session& s) {
   }
   std::string created = Int64ToString(s.created_ms), active = Int64ToString(s.last_active_ms),
               idle = Int64ToString(s.idle_ms), lifetime = Int64ToString(s.max_lifetime_ms);
-  Log({"SESSION.RESTORE", s.id, s.user, created, active, idle, lifetime, SessionBindName(s.bind),
-       s.ip, s.user_agent, s.data});
+  Log({"SESSION.RESTORE", s.id(), s.user(), created, active, idle, lifetime,
+       SessionBindName(s.bind), s.ip(), s.user_agent(), s.data()});
 }
 
 void SessionStore::LogTouch(const Session& s) {
@@ -85,7 +85,7 @@ void SessionStore::LogTouch(const Session& s) {
     return;
   }
   std::string at = Int64ToString(s.last_active_ms);
-  Log({"SESSION.TOUCHAT", s.id, at});
+  Log({"SESSION.TOUCHAT", s.id(), at});
 }
 
 Session* SessionStore::FindLive(std::string_view id, int64_t now) {
@@ -106,7 +106,7 @@ void SessionStore::Expire(Session* s) {
 }
 
 void SessionStore::RemoveLogged(Session* s) {
-  std::string id = s->id;
+  std::string id(s->id());
   table_.Remove(s);
   SyncMemory();
   Log({"SESSION.DESTROY", id});
@@ -114,18 +114,15 @@ void SessionStore::RemoveLogged(Session* s) {
 
 Result<std::string> SessionStore::Create(const SessionRequest& request) {
   Session s;
-  s.id = SecureRandomToken(kIdBytes);
-  s.user = request.user;
-  s.data = request.data;
-  s.ip = request.ip;
-  s.user_agent = request.user_agent;
+  s.set_id(SecureRandomToken(kIdBytes));
+  s.SetText(request.user, request.ip, request.user_agent, request.data);
   s.idle_ms = request.idle_ms > 0 ? request.idle_ms : idle_ms_.load();
   s.max_lifetime_ms =
       request.max_lifetime_ms >= 0 ? request.max_lifetime_ms : max_lifetime_ms_.load();
   if (request.bind >= 0) {
     s.bind = static_cast<uint8_t>(request.bind);
   } else {  // the configured default binds to what this request gave
-    uint8_t given = (s.ip.empty() ? 0 : kBindIp) | (s.user_agent.empty() ? 0 : kBindUa);
+    uint8_t given = (s.ip().empty() ? 0 : kBindIp) | (s.user_agent().empty() ? 0 : kBindUa);
     s.bind = default_bind_.load() & given;
   }
   Guard lock(mu_);
@@ -134,25 +131,25 @@ Result<std::string> SessionStore::Create(const SessionRequest& request) {
   int64_t limit = max_per_user_.load();
   if (limit > 0) {
     // Expired sessions do not count against the limit.
-    std::vector<Session*> mine = table_.UserSessions(s.user);
+    std::vector<Session*> mine = table_.UserSessions(s.user());
     for (Session* other : mine) {
       if (other->ExpiresAt() <= now) Expire(other);
     }
-    while (static_cast<int64_t>(table_.CountFor(s.user)) >= limit) {
+    while (static_cast<int64_t>(table_.CountFor(s.user())) >= limit) {
       if (refuse_over_limit_.load()) {
         ++stats_.refused_by_limit;
         return OpStatus::kSessionLimit;
       }
       ++stats_.evicted_by_limit;
-      RemoveLogged(table_.LeastActiveOf(s.user));
+      RemoveLogged(table_.LeastActiveOf(s.user()));
     }
   }
-  while (table_.Find(s.id) != nullptr) s.id = SecureRandomToken(kIdBytes);  // 2^-192: paranoia
+  while (table_.Find(s.id()) != nullptr) s.set_id(SecureRandomToken(kIdBytes));  // paranoia
   Session* stored = table_.Insert(std::move(s));
   ++stats_.created;
   SyncMemory();
   LogRestore(*stored);
-  return stored->id;
+  return std::string(stored->id());
 }
 
 std::optional<Session> SessionStore::Get(std::string_view id, std::string_view ip,
@@ -185,12 +182,12 @@ bool SessionStore::Get(std::string_view id, std::string_view ip, std::string_vie
   return true;
 }
 
-bool SessionStore::SetData(std::string_view id, std::string data) {
+bool SessionStore::SetData(std::string_view id, std::string_view data) {
   Guard lock(mu_);
   int64_t now = engine_->NowMs();
   Session* s = FindLive(id, now);
   if (s == nullptr) return false;
-  table_.SetData(s, std::move(data));
+  table_.SetData(s, data);
   table_.Touch(s, now);
   SyncMemory();
   LogRestore(*s);
@@ -233,7 +230,7 @@ size_t SessionStore::DestroyAll(std::string_view user, std::string_view except) 
   for (Session* s : mine) {
     if (s->ExpiresAt() <= now && !engine_->loading()) {
       Expire(s);
-    } else if (s->id != except) {
+    } else if (s->id() != except) {
       table_.Remove(s);
       ++removed;
     }
@@ -264,7 +261,7 @@ std::vector<Session> SessionStore::List(std::string_view user) {
   }
   std::sort(out.begin(), out.end(), [](const Session& a, const Session& b) {
     if (a.last_active_ms != b.last_active_ms) return a.last_active_ms > b.last_active_ms;
-    return a.activity_seq > b.activity_seq;
+    return a.activity_seq() > b.activity_seq();
   });
   return out;
 }
@@ -335,7 +332,7 @@ size_t SessionStore::Clear() {
   return n;
 }
 
-void SessionStore::ForEachUnlocked(const std::function<void(const Session&)>& fn) const {
+void SessionStore::ForEachUnlocked(const std::function<void(const Session&)>& fn) {
   table_.ForEach(fn);
 }
 

@@ -62,6 +62,7 @@ class SessionStore {
  public:
   static constexpr size_t kIdBytes = 24;  // 192 random bits, 32 base64url characters
   static constexpr size_t kIdLength = 32;
+  static_assert(kIdLength <= Session::kMaxIdLength, "ids are stored inline in the Session");
 
   explicit SessionStore(Engine* engine);
 
@@ -88,7 +89,7 @@ class SessionStore {
   std::optional<Session> Get(std::string_view id, std::string_view ip, std::string_view user_agent,
                              bool touch);
   // Replaces the data and touches. False on a miss. REQUIRES: data is a valid JSON object.
-  bool SetData(std::string_view id, std::string data);
+  bool SetData(std::string_view id, std::string_view data);
   bool Touch(std::string_view id);
   bool Destroy(std::string_view id);
   // Destroys all of user's sessions but `except` (may be empty). Returns how many.
@@ -115,7 +116,8 @@ class SessionStore {
   // Snapshots: hold the store still, then read it.
   void Lock() { mu_.raw_lock(); }
   void Unlock() { mu_.raw_unlock(); }
-  void ForEachUnlocked(const std::function<void(const Session&)>& fn) const;
+  // Least recently active first: a snapshot restored in this order keeps the activity order.
+  void ForEachUnlocked(const std::function<void(const Session&)>& fn);
   size_t SizeUnlocked() const { return table_.size(); }
 
  private:

@@ -78,14 +78,49 @@ TEST_F(SnapshotTest, RoundTripsSessionsAndDropsExpiredOnes) {
   EXPECT_EQ(stats.sessions, 1u);
   std::optional<Session> s = b->sessions().Get(kept, "10.0.0.1", "agent", false);
   ASSERT_TRUE(s.has_value());
-  EXPECT_EQ(s->user, "u1");
-  EXPECT_EQ(s->data, R"({"role":"admin"})");
+  EXPECT_EQ(s->user(), "u1");
+  EXPECT_EQ(s->data(), R"({"role":"admin"})");
   EXPECT_EQ(s->idle_ms, 60'000);
   EXPECT_EQ(s->bind, kBindBoth);
   EXPECT_EQ(s->created_ms, clock_.NowMs() - 1100);
   EXPECT_FALSE(b->sessions().Get(short_lived, "10.0.0.1", "agent", false).has_value());
   EXPECT_EQ(b->sessions().Count("u2"), 0u);
   EXPECT_EQ(b->DatasetBytes(), b->sessions().Stats().memory_bytes);
+}
+
+// Sessions active in the same millisecond keep their activity order through SAVE and a
+// restart (the snapshot lists them least active first), so SESSION.LIST and memory eviction
+// see the same order afterwards.
+TEST_F(SnapshotTest, SessionsKeepTheirActivityOrderWithinAMillisecond) {
+  auto ids_in_list_order = [](Engine& e) {
+    std::vector<std::string> ids;
+    for (const Session& s : e.sessions().List("u")) ids.emplace_back(s.id());
+    return ids;
+  };
+  auto a = NewEngine();
+  SessionRequest r;
+  r.user = "u";
+  r.idle_ms = 60'000;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(*a->sessions().Create(r));
+  clock_.AdvanceMs(5);
+  // Touched in the same millisecond, in an order unrelated to creation or to the ids' hashes.
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(a->sessions().Touch(ids[(i * 17) % 40]));
+  std::vector<std::string> before = ids_in_list_order(*a);
+  ASSERT_EQ(before.size(), 40u);
+  EXPECT_EQ(before.back(), ids[0]);  // touched first, so least recently active
+  ASSERT_TRUE(Save(*a));
+  auto b = NewEngine();
+  std::string error;
+  ASSERT_TRUE(LoadSnapshot(*b, path_, nullptr, &error)) << error;
+  EXPECT_EQ(ids_in_list_order(*b), before);
+  // Memory eviction takes the least active: the same victims on both.
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(a->sessions().EvictOne());
+    ASSERT_TRUE(b->sessions().EvictOne());
+  }
+  EXPECT_EQ(ids_in_list_order(*b), ids_in_list_order(*a));
+  EXPECT_EQ(ids_in_list_order(*b).size(), 35u);
 }
 
 TEST_F(SnapshotTest, RoundTripsStringsTtlsAndDatabases) {
