@@ -9,7 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libxxhash-dev libjemalloc-dev nlohmann-json3-dev libhttp-parser-dev
   redis-server redis-tools python3-redis python3-pytest
-  nodejs
+  nodejs chromium
 )
 
 missing=()

@@ -5,8 +5,9 @@
 #   3. black-box tests with redis-cli and redis-py, and the differential test against a real
 #      redis-server (pytest, tests/blackbox)
 #   4. smoke programs with real client libraries (node-redis, redis-py; tests/smoke/run.sh)
-#   5. libFuzzer targets for a fixed number of runs
-# Set CACHET_TEST_QUICK=1 to skip steps 2 and 5.
+#   5. the dashboard in headless Chromium against a server with traffic (tests/browser)
+#   6. libFuzzer targets for a fixed number of runs
+# Set CACHET_TEST_QUICK=1 to skip steps 2 and 6.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -27,6 +28,10 @@ CACHET_BIN="$PWD/build/release/cachet-server" /usr/bin/python3 -m pytest -q test
 
 echo "== smoke programs (node-redis, redis-py)"
 CACHET_BIN="$PWD/build/release/cachet-server" bash tests/smoke/run.sh
+
+echo "== dashboard in headless Chromium"
+CACHET_REQUIRE_BROWSER=1 CACHET_BIN="$PWD/build/release/cachet-server" \
+  /usr/bin/python3 -m pytest -q tests/browser
 
 if [ "${CACHET_TEST_QUICK:-0}" != "1" ]; then
   echo "== fuzzing (fixed number of runs)"

@@ -164,12 +164,15 @@ HttpResponse AdminApi::Handle(const HttpRequest& request) {
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       return r;
     }
+    if (route.needs_token && server_->engine->loading()) {
+      return ErrorResponse(503, "loading persisted data: try again when /health/ready says ready");
+    }
     RouteContext ctx{request, std::move(params), {}, *server_, runner_, alerts_, http_stats_};
     if (!ParseQuery(request.query, &ctx.query)) {
       return ErrorResponse(400, "bad percent-escape in the query");
     }
     HttpResponse response = route.handler(ctx);
-    if (request.method == "HEAD") response.body.clear();
+    response.omit_body = request.method == "HEAD";
     return response;
   }
   if (!allowed.empty()) {

@@ -89,7 +89,7 @@ void AppendHttpResponse(const HttpResponse& r, bool keep_alive, std::string* out
     out->append(value);
   }
   out->append("\r\n\r\n");
-  out->append(r.body);
+  if (!r.omit_body) out->append(r.body);
 }
 
 bool PercentDecode(std::string_view s, std::string* out) { return Decode(s, false, out); }

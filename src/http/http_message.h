@@ -29,6 +29,8 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // HEAD: send the headers a GET would (Content-Length included) but not the body.
+  bool omit_body = false;
 };
 
 // "200 OK" style reason phrase for a status code.

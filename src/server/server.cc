@@ -163,6 +163,9 @@ bool Server::Start(std::string* error) {
     Dispatch(context_, loader, sink, args);
     discard.clear();
   };
+  // HTTP first, so that /health/live answers and /health/ready says "loading" while a large
+  // dataset loads (data routes answer 503 until it is done).
+  if (!StartHttp(error)) return false;
   if (!persistence_->Load(replay, error)) return false;
   std::string bind = config_->GetString("bind");
   int port = static_cast<int>(config_->GetInt("port"));
@@ -191,7 +194,6 @@ bool Server::Start(std::string* error) {
     EventLoop* loop = state.loop.get();
     state.thread = std::thread([loop] { loop->Run(); });
   }
-  if (!StartHttp(error)) return false;
   LOG_NOTICE("cachet 0.1.0 (Redis 7.0 protocol) pid=%d, %d thread(s), %d databases",
              static_cast<int>(getpid()), context_.threads, engine_->databases());
   if (engine_->maxmemory() > 0) {
