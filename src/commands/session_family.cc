@@ -232,8 +232,13 @@ void CmdRestore(CommandContext& ctx, ArgList args) {
     ctx.reply.Error(errors::kSessionBadBind);
     return;
   }
-  if (args[1].size() != SessionStore::kIdLength || args[2].empty()) {
+  if (!SessionStore::WellFormedId(args[1]) || args[2].empty()) {
     ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  if (args[2].size() > kMaxUserLen || args[8].size() > kMaxIpLen ||
+      args[9].size() > kMaxUserAgentLen) {
+    ctx.reply.Error(errors::kSessionFieldTooLong);
     return;
   }
   if (!ValidData(ctx, args[10])) return;

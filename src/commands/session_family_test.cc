@@ -386,6 +386,12 @@ TEST(SessionTest, RestoreAndTouchAtRebuildExactly) {
   EXPECT_NE(reply.find("$10\r\nexpires_at\r\n" + F::Int(now + 59500)), std::string::npos);
   EXPECT_EQ(f.Run({"session.restore", "short", "u", "1", "1", "1", "0", "none", "", "", "{}"}),
             F::Err("ERR syntax error"));
+  EXPECT_EQ(f.Run({"session.restore", std::string(32, '*'), "u", "1", "1", "1", "0", "none", "", "",
+                   "{}"}),
+            F::Err("ERR syntax error"));
+  EXPECT_EQ(f.Run({"session.restore", id, std::string(513, 'u'), "1", "1", "1", "0", "none", "", "",
+                   "{}"}),
+            F::Err("ERR session user, IP or user agent is too long"));
   EXPECT_EQ(f.Run({"session.restore", id, "u", "1", "1", "0", "0", "none", "", "", "{}"}),
             F::Err("ERR invalid session TTL"));
   EXPECT_EQ(f.Run({"session.restore", id, "u", "1", "1", "1", "0", "none", "", "", "[]"}),

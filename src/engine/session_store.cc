@@ -15,17 +15,6 @@ namespace {
 
 using Guard = std::lock_guard<ShardMutex>;
 
-// Ids are exactly what SecureRandomToken makes; anything else is a miss without a lookup.
-bool WellFormedId(std::string_view id) {
-  if (id.size() != SessionStore::kIdLength) return false;
-  for (char c : id) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 bool BindingHolds(const Session& s, std::string_view ip, std::string_view user_agent) {
   if ((s.bind & kBindIp) && ip != s.ip()) return false;
   if ((s.bind & kBindUa) && user_agent != s.user_agent()) return false;
@@ -48,6 +37,17 @@ std::vector<std::pair<const char*, int64_t>> SessionStatFields(const SessionStat
           {"hits", n(st.hits)},
           {"misses", n(st.misses)},
           {"binding_mismatches", n(st.binding_mismatches)}};
+}
+
+// Ids are exactly what SecureRandomToken makes; anything else is a miss without a lookup.
+bool SessionStore::WellFormedId(std::string_view id) {
+  if (id.size() != SessionStore::kIdLength) return false;
+  for (char c : id) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 SessionStore::SessionStore(Engine* engine) : engine_(engine) {}

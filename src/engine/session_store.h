@@ -65,6 +65,8 @@ class SessionStore {
   static_assert(kIdLength <= Session::kMaxIdLength, "ids are stored inline in the Session");
 
   explicit SessionStore(Engine* engine);
+  // Whether id has the shape Create makes (kIdLength base64url characters).
+  static bool WellFormedId(std::string_view id);
 
   // Defaults and limits (the session-* options; CONFIG SET changes them at runtime).
   void set_idle_ms(int64_t v) { idle_ms_.store(v); }
