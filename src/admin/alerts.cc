@@ -121,9 +121,14 @@ void AlertMonitor::Evaluate(const ServerSnapshot& s, int64_t now_ms) {
     e.severity = severity == AlertSeverity::kNone ? state.severity : severity;
     if (severity != AlertSeverity::kNone) e.threshold = thresholds[static_cast<int>(severity)];
     char text[200];
-    snprintf(text, sizeof(text), "%s %s %s: %.4g (%s %s %.4g)", rule.name.c_str(), e.state.c_str(),
-             AlertSeverityName(e.severity), value, rule.unit.c_str(),
-             rule.below ? "below" : "above", e.threshold);
+    if (severity == AlertSeverity::kNone) {
+      snprintf(text, sizeof(text), "%s cleared (was %s)%s", rule.name.c_str(),
+               AlertSeverityName(state.severity), known ? "" : ": not enough data in the window");
+    } else {
+      snprintf(text, sizeof(text), "%s %s %s: %.4g (%s %s %.4g)", rule.name.c_str(),
+               e.state.c_str(), AlertSeverityName(e.severity), value, rule.unit.c_str(),
+               rule.below ? "below" : "above", e.threshold);
+    }
     e.message = text;
     if (severity == AlertSeverity::kNone || severity < state.severity) {
       LOG_NOTICE("Alert %s", text);

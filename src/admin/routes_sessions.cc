@@ -92,8 +92,11 @@ void MergePatch(json& target, const json& patch) {
   for (auto it = patch.begin(); it != patch.end(); ++it) {
     if (it.value().is_null()) {
       target.erase(it.key());
-    } else if (it.value().is_object() && target.contains(it.key()) &&
-               target[it.key()].is_object()) {
+    } else if (it.value().is_object()) {
+      // An object patches what is there, or a new empty object: its nulls remove, never store.
+      if (!target.contains(it.key()) || !target[it.key()].is_object()) {
+        target[it.key()] = json::object();
+      }
       MergePatch(target[it.key()], it.value());
     } else {
       target[it.key()] = it.value();

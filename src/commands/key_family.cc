@@ -54,7 +54,9 @@ void CmdTouch(CommandContext& ctx, ArgList args) {
 
 void CmdType(CommandContext& ctx, ArgList args) {
   KeyAccess access(ctx.engine(), args[1]);
-  ctx.reply.SimpleString(TypeOf(access.Find(ctx.db(), args[1], false)));
+  // Redis's TYPE looks up with LOOKUP_NOTOUCH: no LRU/LFU update, but it counts a keyspace
+  // hit or miss (and a keymiss event) like any read.
+  ctx.reply.SimpleString(TypeOf(access.FindRead(ctx.db(), args[1], false)));
 }
 
 void CmdKeys(CommandContext& ctx, ArgList args) {

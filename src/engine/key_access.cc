@@ -80,10 +80,10 @@ Entry* KeyAccess::Find(int db, std::string_view key, bool touch) {
   return FindIn(shard, db, key, hash, touch);
 }
 
-Entry* KeyAccess::FindRead(int db, std::string_view key) {
+Entry* KeyAccess::FindRead(int db, std::string_view key, bool touch) {
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
-  Entry* e = FindIn(shard, db, key, hash, true);
+  Entry* e = FindIn(shard, db, key, hash, touch);
   if (e != nullptr) {
     ++shard.counters.keyspace_hits;
   } else {

@@ -34,7 +34,7 @@ class KeyAccess {
   // entry's LRU/LFU stamp unless touch is false.
   Entry* Find(int db, std::string_view key, bool touch = true);
   // Find that also counts a keyspace hit or miss (read commands).
-  Entry* FindRead(int db, std::string_view key);
+  Entry* FindRead(int db, std::string_view key, bool touch = true);
 
   // Absolute deadline in ms, or kNoDeadline.
   int64_t DeadlineOf(int db, const Entry* e);

@@ -18,13 +18,15 @@ class HttpServer::Conn : public Connection {
     last_activity_ms_ = MonotonicUs() / 1000;
   }
 
-  // Closes the connection if it idled or dawdled past the timeout.
+  // Closes the connection if it idled past the timeout, or answers 408 when the request in
+  // progress has taken longer than that to arrive (however steadily it dribbles in).
   void CheckTimeout(int64_t now_ms) {
-    if (closed() || now_ms - last_activity_ms_ < server_->options_.timeout_ms) return;
+    if (closed()) return;
+    int64_t timeout = server_->options_.timeout_ms;
     if (parser_.InRequest()) {
-      Fail(408, "the request took longer than " +
-                    std::to_string(server_->options_.timeout_ms / 1000) + " s to arrive");
-    } else {
+      if (now_ms - request_start_ms_ < timeout) return;
+      Fail(408, "the request took longer than " + std::to_string(timeout / 1000) + " s to arrive");
+    } else if (now_ms - last_activity_ms_ >= timeout && pending_output() == 0) {
       Close();
     }
   }
@@ -32,20 +34,25 @@ class HttpServer::Conn : public Connection {
  protected:
   size_t OnInput(std::string_view data) override {
     last_activity_ms_ = MonotonicUs() / 1000;
+    bool was_in_request = parser_.InRequest();
     std::vector<HttpRequest> requests;
     int status = parser_.Feed(data, &requests);
+    // A request that began in this read (after any that completed) starts its clock now.
+    if (parser_.InRequest() && (!was_in_request || !requests.empty())) {
+      request_start_ms_ = last_activity_ms_;
+    }
     for (const HttpRequest& request : requests) {
       server_->stats_.requests.fetch_add(1, std::memory_order_relaxed);
       HttpResponse response = server_->handler_(request);
+      if (request.method == "HEAD") response.omit_body = true;
       server_->Count(response.status);
-      bool keep = request.keep_alive && status == 0;
-      AppendHttpResponse(response, keep, output());
-      if (!keep) {
+      AppendHttpResponse(response, request.keep_alive, output());
+      if (!request.keep_alive) {
         CloseAfterReply();
         return data.size();
       }
     }
-    if (status != 0) Fail(status, parser_.error());
+    if (status != 0) Fail(status, parser_.error());  // after the good requests' replies
     return data.size();
   }
 
@@ -65,6 +72,7 @@ class HttpServer::Conn : public Connection {
   HttpServer* server_;
   HttpRequestParser parser_;
   int64_t last_activity_ms_ = 0;
+  int64_t request_start_ms_ = 0;
 };
 
 HttpServer::HttpServer(HttpServerOptions options, Handler handler, ErrorBody error_body, Tick tick)

@@ -106,13 +106,13 @@ int HttpRequestParser::OnHeadersComplete(http_parser* p) {
   if (p->http_major != 1) {
     self->status_ = 400;
     self->error_ = "unsupported HTTP version (HTTP/1.0 and HTTP/1.1 are served)";
-    return 1;
+    return -1;  // an error: 1 would mean "no body" and run the request
   }
   // A declared body larger than the limit is refused before any of it is read.
   if ((p->flags & F_CONTENTLENGTH) && p->content_length > self->limits_.max_body) {
     self->status_ = 413;
     self->error_ = "body exceeds " + std::to_string(self->limits_.max_body) + " bytes";
-    return 1;
+    return -1;  // an error: 1 would mean "no body" and run the request
   }
   return 0;
 }
