@@ -208,15 +208,24 @@ void CheckPrometheus(const std::string& text) {
 }
 
 TEST_F(AdminTest, PrometheusTextIsStrictlyValid) {
+  f_.Run({"namespace.set", "users \"x\"", "prefix", "u:"});
+  f_.Run({"set", "u:1", "1"});
   f_.Run({"set", "a", "1"});
   f_.Run({"get", "a"});
   f_.Run({"session.create", "u"});
   HttpResponse r = Call("GET", "/metrics", "", false);
   EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
   CheckPrometheus(r.body);
-  EXPECT_NE(r.body.find("redis_db_keys{db=\"db0\"} 1\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("redis_db_keys{db=\"db0\"} 2\n"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("redis_commands_total{cmd=\"get\"} 1\n"), std::string::npos);
   EXPECT_NE(r.body.find("cachet_sessions 1\n"), std::string::npos);
+  EXPECT_NE(r.body.find("cachet_namespace_keys{namespace=\"users \\\"x\\\"\"} 1\n"),
+            std::string::npos)
+      << r.body;
+  json stats = Body(Call("GET", "/api/cache/stats", "", false));
+  ASSERT_EQ(stats["namespaces"].size(), 1u);
+  EXPECT_EQ(stats["namespaces"][0]["keys"], 1);
+  EXPECT_EQ(stats["namespaces"][0]["prefix"], "u:");
   EXPECT_EQ(PrometheusLabel("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
 }
 

@@ -112,6 +112,33 @@ std::string PrometheusText(const ServerSnapshot& s, const HttpServerStats* http,
              static_cast<double>(c.usec) / 1e6);
     w.Sample("cachet_command_latency_seconds_count{" + label + "}", d(c.calls));
   }
+  struct NsMetric {
+    const char* name;
+    const char* type;
+    const char* help;
+    double (*value)(const NamespaceCounters&);
+  };
+  const NsMetric ns_metrics[] = {
+      {"cachet_namespace_keys", "gauge", "Keys per namespace.",
+       [](const NamespaceCounters& c) { return static_cast<double>(c.keys); }},
+      {"cachet_namespace_memory_bytes", "gauge", "Bytes of the keys per namespace.",
+       [](const NamespaceCounters& c) { return static_cast<double>(c.memory); }},
+      {"cachet_namespace_hits_total", "counter", "Successful lookups per namespace.",
+       [](const NamespaceCounters& c) { return static_cast<double>(c.hits); }},
+      {"cachet_namespace_misses_total", "counter", "Failed lookups per namespace.",
+       [](const NamespaceCounters& c) { return static_cast<double>(c.misses); }},
+      {"cachet_namespace_expired_keys_total", "counter", "Keys expired per namespace.",
+       [](const NamespaceCounters& c) { return static_cast<double>(c.expired); }},
+      {"cachet_namespace_evicted_keys_total", "counter", "Keys evicted per namespace.",
+       [](const NamespaceCounters& c) { return static_cast<double>(c.evicted); }},
+  };
+  for (const NsMetric& m : ns_metrics) {
+    w.Family(m.name, m.type, m.help);
+    for (const NamespaceReport& n : s.namespaces) {
+      w.Sample(std::string(m.name) + "{namespace=\"" + PrometheusLabel(n.spec.name) + "\"}",
+               m.value(n.counters));
+    }
+  }
   w.One("cachet_sessions", "gauge", "Live sessions.", d(s.sessions.sessions));
   w.One("cachet_session_users", "gauge", "Users with a live session.", d(s.sessions.users));
   w.One("cachet_session_memory_bytes", "gauge", "Memory held by sessions.",

@@ -62,6 +62,7 @@ ServerSnapshot TakeSnapshot(ServerContext& server) {
   std::sort(s.commands.begin(), s.commands.end(),
             [](const CommandSnapshot& a, const CommandSnapshot& b) { return a.calls > b.calls; });
   s.sessions = e.sessions().Stats();
+  s.namespaces = NamespaceReports(e);
   return s;
 }
 
@@ -90,6 +91,22 @@ nlohmann::json StatsJson(ServerContext& server, const ServerSnapshot& s,
     row["failed"] = c.failed;
     row["rejected"] = c.rejected;
     commands.push_back(std::move(row));
+  }
+  nlohmann::json namespaces = nlohmann::json::array();
+  for (const NamespaceReport& n : s.namespaces) {
+    const NamespaceCounters& c = n.counters;
+    namespaces.push_back({{"name", n.spec.name},
+                          {"prefix", n.spec.prefix},
+                          {"keys", c.keys},
+                          {"memory_bytes", c.memory},
+                          {"hits", c.hits},
+                          {"misses", c.misses},
+                          {"hit_rate", HitRate(c.hits, c.misses)},
+                          {"expired", c.expired},
+                          {"evicted", c.evicted},
+                          {"calls", n.latency.total},
+                          {"latency_us", LatencyJson(n.latency)},
+                          {"ttl", n.spec.ttl_ms / 1000}});
   }
   nlohmann::json sessions = nlohmann::json::object();
   for (const auto& [name, value] : SessionStatFields(s.sessions)) sessions[name] = value;
@@ -129,7 +146,7 @@ nlohmann::json StatsJson(ServerContext& server, const ServerSnapshot& s,
       {"network", {{"input_bytes", s.net_input_bytes}, {"output_bytes", s.net_output_bytes}}},
       {"commands", commands},
       {"sessions", sessions},
-      {"namespaces", nlohmann::json::array()},
+      {"namespaces", namespaces},
       {"alerts", alerts},
       {"slowlog",
        {{"length", s.slowlog_length}, {"threshold_us", server.slowlog_threshold_us.load()}}},

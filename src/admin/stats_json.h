@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/namespace_report.h"
 #include "commands/server_context.h"
 #include "core/latency_histogram.h"
 #include "engine/session_store.h"
@@ -45,6 +46,7 @@ struct ServerSnapshot {
   LatencyHistogram::Counts latency;       // every command
   std::vector<CommandSnapshot> commands;  // commands with calls, most called first
   SessionStats sessions;
+  std::vector<NamespaceReport> namespaces;
 };
 
 ServerSnapshot TakeSnapshot(ServerContext& server);

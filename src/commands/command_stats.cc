@@ -33,6 +33,21 @@ LatencyHistogram::Counts RawLatency(int id) {
   return c;
 }
 
+std::map<int, LatencyHistogram::Counts>& NamespaceBaseline() {
+  static auto* baseline = new std::map<int, LatencyHistogram::Counts>();
+  return *baseline;
+}
+
+LatencyHistogram::Counts RawNamespaceLatency(int slot) {
+  LatencyHistogram::Counts c;
+  for (const auto& b : Blocks()) {
+    if (const LatencyHistogram* h = b->namespace_latency[slot].load(std::memory_order_acquire)) {
+      h->AddTo(&c);
+    }
+  }
+  return c;
+}
+
 ServerTotals& Baseline() {
   static auto* baseline = new ServerTotals{0, 0, std::vector<CommandCounters>(kMaxCommandIds)};
   return *baseline;
@@ -96,6 +111,19 @@ LatencyHistogram::Counts CommandStats::Latency(int id) {
   LatencyHistogram::Counts c = RawLatency(id);
   SubtractBaseline(id, &c);
   return c;
+}
+
+LatencyHistogram::Counts CommandStats::NamespaceLatency(int slot) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  LatencyHistogram::Counts c = RawNamespaceLatency(slot);
+  auto it = NamespaceBaseline().find(slot);
+  if (it != NamespaceBaseline().end()) c.Subtract(it->second);
+  return c;
+}
+
+void CommandStats::ResetNamespace(int slot) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  NamespaceBaseline()[slot] = RawNamespaceLatency(slot);
 }
 
 LatencyHistogram::Counts CommandStats::AllLatency() {

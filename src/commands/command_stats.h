@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/latency_histogram.h"
+#include "core/namespace_index.h"
 
 namespace cachet {
 
@@ -32,15 +33,18 @@ class ThreadCounters {
     // Allocated on the command's first call on this thread (most threads run few commands).
     std::atomic<LatencyHistogram*> latency{nullptr};
   };
+  // Per namespace slot, allocated on first use like the command histograms.
+  std::atomic<LatencyHistogram*> namespace_latency[kMaxNamespaces] = {};
   // Records one call's duration. REQUIRES: the calling thread owns this block.
-  static void RecordLatency(Command& c, int64_t ns) {
-    LatencyHistogram* h = c.latency.load(std::memory_order_relaxed);
+  static void RecordLatency(std::atomic<LatencyHistogram*>& slot, int64_t ns) {
+    LatencyHistogram* h = slot.load(std::memory_order_relaxed);
     if (h == nullptr) {
       h = new LatencyHistogram();  // lives as long as the block: the process
-      c.latency.store(h, std::memory_order_release);
+      slot.store(h, std::memory_order_release);
     }
     h->Record(ns);
   }
+  static void RecordLatency(Command& c, int64_t ns) { RecordLatency(c.latency, ns); }
   Command commands[kMaxCommandIds];
   std::atomic<uint64_t> commands_processed{0};
   std::atomic<uint64_t> error_replies{0};
@@ -63,6 +67,9 @@ class CommandStats {
   static LatencyHistogram::Counts Latency(int id);
   // Durations of every command.
   static LatencyHistogram::Counts AllLatency();
+  // Durations of commands whose first key is in namespace slot, since ResetNamespace(slot).
+  static LatencyHistogram::Counts NamespaceLatency(int slot);
+  static void ResetNamespace(int slot);
 
  private:
   static ServerTotals RawTotals();

@@ -218,6 +218,14 @@ void Call(ServerContext& server, ClientState& client, ReplyBuilder& reply,
   ThreadCounters::Bump(c.calls);
   ThreadCounters::Bump(c.usec, static_cast<uint64_t>(duration));
   ThreadCounters::RecordLatency(c, duration_ns);
+  // Per namespace: the command's first key decides.
+  if (const NamespaceIndex* index = server.engine->namespaces().Current()) {
+    if (target->first_key > 0 && static_cast<size_t>(target->first_key) < args.size()) {
+      if (const NamespaceSpec* ns = index->Match(args[target->first_key])) {
+        ThreadCounters::RecordLatency(counters.namespace_latency[ns->slot], duration_ns);
+      }
+    }
+  }
   if (reply.errors() != errors_before) ThreadCounters::Bump(c.failed);
 
   if (client.replaying) return;

@@ -71,6 +71,7 @@ CommandRegistry::CommandRegistry() {
   RegisterPubSubFamily(*this);
   RegisterTransactionFamily(*this);
   RegisterSessionFamily(*this);
+  RegisterNamespaceFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

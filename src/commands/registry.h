@@ -64,5 +64,6 @@ void RegisterZSetFamily(CommandRegistry& r);
 void RegisterPubSubFamily(CommandRegistry& r);
 void RegisterTransactionFamily(CommandRegistry& r);
 void RegisterSessionFamily(CommandRegistry& r);
+void RegisterNamespaceFamily(CommandRegistry& r);
 
 }  // namespace cachet

@@ -63,6 +63,12 @@ class Config {
   bool ParseArgs(const std::vector<std::string>& args, std::string* config_file,
                  std::string* error);
 
+  // The [[namespace]] tables of the TOML file, in order, as (field, value text) pairs.
+  std::vector<std::vector<std::pair<std::string, std::string>>> namespace_tables() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return namespace_tables_;
+  }
+
  private:
   struct Option {
     OptionSpec spec;
@@ -76,6 +82,7 @@ class Config {
   std::string Resolve(std::string_view name) const;
 
   mutable std::mutex mu_;
+  std::vector<std::vector<std::pair<std::string, std::string>>> namespace_tables_;
   std::map<std::string, Option, std::less<>> options_;
   std::map<std::string, std::string, std::less<>> aliases_;  // alias -> option name
 };

@@ -2,6 +2,7 @@
 // redis-server style command-line flags.
 #include <toml++/toml.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -32,6 +33,12 @@ bool ScalarText(const toml::node& node, std::string* out) {
     *out = std::to_string(*node.value<int64_t>());
     return true;
   }
+  if (node.is_floating_point()) {  // e.g. a namespace's beta = 1.5
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%.17g", *node.value<double>());
+    *out = buf;
+    return true;
+  }
   if (const toml::array* arr = node.as_array()) {  // e.g. save = ["3600 1", "300 100"]
     std::string joined;
     for (const toml::node& item : *arr) {
@@ -60,6 +67,29 @@ bool Config::LoadToml(const std::string& path, std::string* error) {
   // Options may be top-level or inside any table ([server], [memory], ...).
   std::vector<std::pair<std::string, const toml::node*>> items;
   for (const auto& [key, node] : root) {
+    // [[namespace]] entries: kept as (field, text) lists for the server to define at start.
+    if (key.str() == "namespace" && node.as_array() != nullptr) {
+      for (const toml::node& entry : *node.as_array()) {
+        const toml::table* t = entry.as_table();
+        if (t == nullptr) {
+          *error = "config file '" + path + "': each [[namespace]] must be a table";
+          return false;
+        }
+        std::vector<std::pair<std::string, std::string>> fields;
+        for (const auto& [field, value] : *t) {
+          std::string text;
+          if (!ScalarText(value, &text)) {
+            *error = "config file '" + path + "': [[namespace]] field '" +
+                     std::string(field.str()) + "' must be a scalar value";
+            return false;
+          }
+          fields.emplace_back(std::string(field.str()), text);
+        }
+        std::lock_guard<std::mutex> lock(mu_);
+        namespace_tables_.push_back(std::move(fields));
+      }
+      continue;
+    }
     if (const toml::table* section = node.as_table()) {
       for (const auto& [inner_key, inner] : *section)
         items.emplace_back(std::string(key.str()) + "." + std::string(inner_key.str()), &inner);

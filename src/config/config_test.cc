@@ -115,6 +115,40 @@ TEST(ConfigTest, SessionsTableTakesOptionsWithoutPrefix) {
   unlink(path);
 }
 
+TEST(ConfigTest, NamespaceTablesAreKept) {
+  char path[] = "/tmp/cachet_config_nsXXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  {
+    std::ofstream f(path);
+    f << "port = 7000\n[[namespace]]\nname = \"user\"\nprefix = \"user:\"\nttl = 300\n"
+         "[[namespace]]\nname = \"page\"\nprefix = \"page:\"\nbeta = 1.5\n";
+  }
+  Config c;
+  std::string file, err;
+  ASSERT_TRUE(c.ParseArgs({path}, &file, &err)) << err;
+  auto tables = c.namespace_tables();
+  ASSERT_EQ(tables.size(), 2u);
+  auto field = [&](size_t i, const std::string& name) {
+    for (const auto& [k, v] : tables[i])
+      if (k == name) return v;
+    return std::string("<absent>");
+  };
+  EXPECT_EQ(field(0, "name"), "user");
+  EXPECT_EQ(field(0, "ttl"), "300");
+  EXPECT_EQ(field(1, "prefix"), "page:");
+  EXPECT_EQ(field(1, "beta").substr(0, 3), "1.5");
+  {
+    std::ofstream f(path);
+    f << "[[namespace]]\nname = { a = 1 }\n";
+  }
+  Config d;
+  EXPECT_FALSE(d.ParseArgs({path}, &file, &err));
+  EXPECT_NE(err.find("[[namespace]]"), std::string::npos) << err;
+  unlink(path);
+}
+
 TEST(ConfigTest, BadInputIsAClearError) {
   Config c;
   std::string file, err;

@@ -21,6 +21,7 @@ size_t Engine::ExpireShard(Shard& shard, int64_t now, size_t limit) {
       KeyTable::Slot* slot = slice.table.Find(e->key(), HashKey(e->key()));
       watches_.Touch(db, e->key(), TouchKind::kRemoved);
       events_.Notify(kNotifyExpired, "expired", db, e->key());
+      if (NamespaceCounters* ns = shard.ns.Of(e->key())) ++ns->expired;
       RemoveSlot(*this, shard, slice, slot);
       ShardCounters& c = shard.counters;
       ++c.expired_keys;

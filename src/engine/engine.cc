@@ -16,6 +16,10 @@ void RemoveSlot(Engine& engine, Shard& shard, DbSlice& slice, KeyTable::Slot* sl
   if (e->has_expire()) slice.expires.Remove(e);
   slice.table.Erase(slot);
   int64_t freed = static_cast<int64_t>(e->TotalBytes());
+  if (NamespaceCounters* ns = shard.ns.Of(e->key())) {
+    --ns->keys;
+    ns->memory -= freed;
+  }
   Entry::Destroy(e);
   Charge(engine, shard, SliceIndexBytes(slice) - before - freed);
 }
@@ -25,6 +29,10 @@ void InsertEntry(Engine& engine, Shard& shard, DbSlice& slice, Entry* e, uint64_
   int64_t before = SliceIndexBytes(slice);
   slice.table.Insert(e, hash);
   if (deadline >= 0) slice.expires.Push(e, deadline);
+  if (NamespaceCounters* ns = shard.ns.Of(e->key())) {
+    ++ns->keys;
+    ns->memory += static_cast<int64_t>(e->TotalBytes());
+  }
   Charge(engine, shard, SliceIndexBytes(slice) - before + static_cast<int64_t>(e->TotalBytes()));
 }
 
@@ -159,7 +167,13 @@ void Engine::FlushDb(int db, bool async) {
     if (slice.table.size() == 0) continue;
     keys += slice.table.size();
     int64_t bytes = SliceIndexBytes(slice);
-    slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->TotalBytes()); });
+    slice.table.ForEach([&](Entry* e) {
+      bytes += static_cast<int64_t>(e->TotalBytes());
+      if (NamespaceCounters* ns = shard.ns.Of(e->key())) {
+        --ns->keys;
+        ns->memory -= static_cast<int64_t>(e->TotalBytes());
+      }
+    });
     Charge(*this, shard, -bytes);
     removed.push_back(std::move(slice));
     slice = DbSlice();
@@ -185,6 +199,7 @@ void Engine::FlushAll(bool async) {
       int64_t bytes = SliceIndexBytes(slice);
       slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->TotalBytes()); });
       Charge(*this, shard, -bytes);
+      for (NamespaceCounters& c : shard.ns.counters) c.keys = c.memory = 0;
       removed.push_back(std::move(slice));
       slice = DbSlice();
     }
@@ -252,6 +267,7 @@ uint64_t Engine::Scan(int db, uint64_t cursor, size_t count,
         KeyTable::Slot* slot = slice.table.Find(key, hash);
         if (slot != nullptr) {
           events_.Notify(kNotifyExpired, "expired", db, key);
+          if (NamespaceCounters* ns = shard.ns.Of(key)) ++ns->expired;
           RemoveSlot(*this, shard, slice, slot);
           watches_.Touch(db, key, TouchKind::kRemoved);
           ++shard.counters.expired_keys;
@@ -296,6 +312,7 @@ std::optional<std::string> Engine::RandomKey(int db) {
       if (e->has_expire() && slice.expires.DeadlineOf(e) < NowMs()) {
         std::string key(e->key());
         events_.Notify(kNotifyExpired, "expired", db, key);
+        if (NamespaceCounters* ns = shard.ns.Of(key)) ++ns->expired;
         RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
         watches_.Touch(db, key, TouchKind::kRemoved);
         ++shard.counters.expired_keys;

@@ -19,6 +19,7 @@
 #include "core/lfu.h"
 #include "engine/eviction_policy.h"
 #include "engine/keyspace_events.h"
+#include "engine/namespaces.h"
 #include "engine/propagation.h"
 #include "engine/ready_keys.h"
 #include "engine/session_store.h"
@@ -153,6 +154,8 @@ class Engine {
   // User sessions (docs/sessions.md): outside the databases, cleared by FlushAll, evicted
   // only when no key can be, locked by LockAll.
   SessionStore& sessions() { return sessions_; }
+  // Key namespaces (docs/namespaces.md): longest-prefix groups with per-namespace counters.
+  NamespaceRegistry& namespaces() { return namespaces_; }
   // Keyspace notifications (notify-keyspace-events): commands and expiry/eviction report here.
   KeyspaceEvents& events() { return events_; }
   const KeyspaceEvents& events() const { return events_; }
@@ -187,6 +190,7 @@ class Engine {
   ReadyKeys ready_keys_;
   KeyspaceEvents events_;
   SessionStore sessions_{this};
+  NamespaceRegistry namespaces_{this};
 };
 
 // Removes an entry's memory from the shard's and engine's accounting and frees it.

@@ -87,6 +87,7 @@ bool Engine::EvictIfNeeded() {
     }
     watches_.Touch(best.db, key, TouchKind::kRemoved);
     events_.Notify(kNotifyEvicted, "evicted", best.db, key);
+    if (NamespaceCounters* ns = shard.ns.Of(key)) ++ns->evicted;
     RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
     ++shard.counters.evicted_keys;
   }

@@ -35,13 +35,32 @@ KeyAccess::~KeyAccess() {
   if (mutated_) {
     engine_.AddDirty(1);
     // Still under the shard locks: the log sees changes to a key in execution order.
-    if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
+    if (PropagationScope* scope = PropagationScope::Current()) {
+      scope->Emit();
+      CommandLog* log = engine_.command_log();
+      for (const DefaultTtl& d : default_ttls_) {
+        if (log == nullptr) break;
+        std::string at = Int64ToString(d.deadline);
+        std::string_view args[] = {"PEXPIREAT", d.key, at};
+        log->Append(d.db, args);
+      }
+    }
   }
   if (single_shard_ >= 0) {
     engine_.shard(single_shard_).mu.unlock();
     return;
   }
   for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) engine_.shard(*it).mu.unlock();
+}
+
+int64_t KeyAccess::WithNamespaceDefault(Shard& shard, int db, std::string_view key,
+                                        int64_t deadline) {
+  if (deadline != kNoDeadline || shard.ns.index == nullptr || engine_.loading()) return deadline;
+  const NamespaceSpec* ns = shard.ns.index->Match(key);
+  if (ns == nullptr || ns->ttl_ms <= 0) return deadline;
+  int64_t at = now_ + ns->ttl_ms;
+  default_ttls_.push_back({db, std::string(key), at});
+  return at;
 }
 
 Shard& KeyAccess::ShardFor(std::string_view key, uint64_t* hash) {
@@ -66,6 +85,7 @@ Entry* KeyAccess::FindIn(Shard& shard, int db, std::string_view key, uint64_t ha
   if (e->has_expire() && slice.expires.DeadlineOf(e) < now_ && !engine_.loading()) {
     engine_.watches().Touch(db, key, TouchKind::kRemoved);
     engine_.events().Notify(kNotifyExpired, "expired", db, key);
+    if (NamespaceCounters* ns = shard.ns.Of(key)) ++ns->expired;
     RemoveSlot(engine_, shard, slice, slot);
     ++shard.counters.expired_keys;
     return nullptr;
@@ -84,6 +104,7 @@ Entry* KeyAccess::FindRead(int db, std::string_view key, bool touch) {
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   Entry* e = FindIn(shard, db, key, hash, touch);
+  if (NamespaceCounters* ns = shard.ns.Of(key)) ++(e != nullptr ? ns->hits : ns->misses);
   if (e != nullptr) {
     ++shard.counters.keyspace_hits;
   } else {
@@ -108,6 +129,7 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
   Mutated(db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
+  deadline = WithNamespaceDefault(shard, db, key, deadline);
   DbSlice& slice = shard.dbs[db];
   KeyTable::Slot* slot = slice.table.Find(key, hash);
   if (slot != nullptr) {
@@ -126,7 +148,7 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
       if (!value.empty()) memcpy(n->mutable_value(), value.data(), value.size());
       n->set_encoding(enc);
       n->set_access(engine_.InitialAccess());
-      Charge(engine_, shard, static_cast<int64_t>(n->AllocatedBytes()) - before);
+      ChargeEntry(engine_, shard, n, static_cast<int64_t>(n->AllocatedBytes()) - before);
       return n;
     }
     RemoveSlot(engine_, shard, slice, slot);
@@ -147,6 +169,7 @@ Entry* KeyAccess::CreateString(int db, std::string_view key, size_t value_len, s
   engine_.events().Notify(kNotifyNew, "new", db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
+  deadline = WithNamespaceDefault(shard, db, key, deadline);
   Entry* e = Entry::Create(key, value_len, deadline >= 0, reserve);
   e->set_encoding(enc);
   e->set_access(engine_.InitialAccess());
@@ -166,7 +189,7 @@ Entry* KeyAccess::ResizeValue(int db, Entry* e, size_t new_len, size_t reserve) 
     KeyTable::Replace(slot, n);
     if (n->has_expire()) slice.expires.Relocate(n);
   }
-  Charge(engine_, shard, static_cast<int64_t>(n->AllocatedBytes()) - before);
+  ChargeEntry(engine_, shard, n, static_cast<int64_t>(n->AllocatedBytes()) - before);
   return n;
 }
 
@@ -181,13 +204,14 @@ Entry* KeyAccess::SetDeadline(int db, Entry* e, int64_t deadline) {
   }
   if (!e->has_expire() && deadline < 0) return e;
   KeyTable::Slot* slot = slice.table.Find(e->key(), hash);
-  int64_t before = static_cast<int64_t>(e->AllocatedBytes()) + SliceIndexBytes(slice);
+  int64_t entry_before = static_cast<int64_t>(e->AllocatedBytes());
+  int64_t index_before = SliceIndexBytes(slice);
   if (e->has_expire()) slice.expires.Remove(e);
   Entry* n = Entry::Resize(e, e->value_len(), deadline >= 0);
   KeyTable::Replace(slot, n);
   if (deadline >= 0) slice.expires.Push(n, deadline);
-  Charge(engine_, shard,
-         static_cast<int64_t>(n->AllocatedBytes()) + SliceIndexBytes(slice) - before);
+  ChargeEntry(engine_, shard, n, static_cast<int64_t>(n->AllocatedBytes()) - entry_before,
+              SliceIndexBytes(slice) - index_before);
   return n;
 }
 
@@ -197,6 +221,7 @@ Entry* KeyAccess::CreateContainer(int db, std::string_view key, std::unique_ptr<
   engine_.events().Notify(kNotifyNew, "new", db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
+  deadline = WithNamespaceDefault(shard, db, key, deadline);
   Entry* e = Entry::CreateWithContainer(key, c.release(), deadline >= 0);
   e->set_access(engine_.InitialAccess());
   InsertEntry(engine_, shard, shard.dbs[db], e, hash, deadline);
@@ -210,7 +235,8 @@ bool KeyAccess::ContainerChanged(int db, Entry* e, int64_t bytes_before) {
   uint64_t hash;
   Shard& shard = ShardFor(e->key(), &hash);
   // Charge first: DeleteEntry subtracts the container's current size.
-  Charge(engine_, shard, static_cast<int64_t>(e->container()->MemoryBytes()) - bytes_before);
+  ChargeEntry(engine_, shard, e,
+              static_cast<int64_t>(e->container()->MemoryBytes()) - bytes_before);
   if (e->container()->Size() == 0) {
     DeleteEntry(db, e);
     return false;

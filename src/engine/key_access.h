@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/container.h"
 #include "engine/engine.h"
@@ -75,6 +77,10 @@ class KeyAccess {
   Shard& ShardFor(std::string_view key, uint64_t* hash);
   Entry* FindIn(Shard& shard, int db, std::string_view key, uint64_t hash, bool touch);
   void Touch(Shard& shard, Entry* e);
+  // A write that gives no TTL to a key in a namespace with a default TTL gets that TTL, and the
+  // append-only log gets the absolute deadline after the command (a replay of the command
+  // alone would give none: nothing applies defaults while loading).
+  int64_t WithNamespaceDefault(Shard& shard, int db, std::string_view key, int64_t deadline);
 
   void Mutated(int db, std::string_view key) {
     mutated_ = true;
@@ -85,6 +91,12 @@ class KeyAccess {
   Engine& engine_;
   int64_t now_;
   bool mutated_ = false;
+  struct DefaultTtl {
+    int db;
+    std::string key;
+    int64_t deadline;
+  };
+  std::vector<DefaultTtl> default_ttls_;  // to log after the command
   int single_shard_ = -1;
   std::vector<int> shards_;  // ascending, used when more than one key is locked
 };

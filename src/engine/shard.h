@@ -10,6 +10,7 @@
 
 #include "core/expiry_heap.h"
 #include "core/key_table.h"
+#include "core/namespace_index.h"
 
 namespace cachet {
 
@@ -49,8 +50,35 @@ class ShardMutex {
   std::mutex mu_;
 };
 
+// A namespace's counters in one shard (summed over shards by NAMESPACE.STATS).
+struct NamespaceCounters {
+  int64_t keys = 0;
+  int64_t memory = 0;  // entries' bytes (key, value, container)
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t expired = 0;
+  uint64_t evicted = 0;
+};
+
+// What a shard knows of the namespaces: the index its counters were computed with (switched
+// under mu when namespaces change, after recounting), and counters by namespace slot.
+struct ShardNamespaces {
+  const NamespaceIndex* index = nullptr;  // nullptr: no namespaces
+  std::vector<NamespaceCounters> counters;
+
+  // The counters of key's namespace, or nullptr when it has none.
+  NamespaceCounters* Of(std::string_view key) {
+    if (index == nullptr) return nullptr;
+    const NamespaceSpec* ns = index->Match(key);
+    if (ns == nullptr) return nullptr;
+    if (counters.size() <= static_cast<size_t>(ns->slot)) counters.resize(ns->slot + 1);
+    return &counters[ns->slot];
+  }
+};
+
 struct Shard {
   ShardMutex mu;
+  ShardNamespaces ns;
   std::vector<DbSlice> dbs;
   int64_t bytes = 0;  // entries + tables + heaps, as the allocator sized them
   ShardCounters counters;

@@ -22,6 +22,14 @@ inline void Charge(Engine& engine, Shard& shard, int64_t delta) {
   engine.AddDatasetBytes(delta);
 }
 
+// Charge for a change in e's own size (value resized, container grown), which its namespace's
+// memory follows too.
+inline void ChargeEntry(Engine& engine, Shard& shard, const Entry* e, int64_t entry_delta,
+                        int64_t index_delta = 0) {
+  Charge(engine, shard, entry_delta + index_delta);
+  if (NamespaceCounters* ns = shard.ns.Of(e->key())) ns->memory += entry_delta;
+}
+
 // Unlinks the entry in slot from the table and expiry heap and frees it.
 void RemoveSlot(Engine& engine, Shard& shard, DbSlice& slice, KeyTable::Slot* slot);
 

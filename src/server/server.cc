@@ -18,6 +18,7 @@
 #include "commands/dispatcher.h"
 #include "commands/encoding_config.h"
 #include "commands/errors.h"
+#include "commands/namespace_config.h"
 #include "commands/session_config.h"
 #include "net/socket_util.h"
 
@@ -165,6 +166,7 @@ bool Server::Start(std::string* error) {
   };
   // HTTP first, so that /health/live answers and /health/ready says "loading" while a large
   // dataset loads (data routes answer 503 until it is done).
+  if (!DefineNamespaces(error)) return false;
   if (!StartHttp(error)) return false;
   if (!persistence_->Load(replay, error)) return false;
   std::string bind = config_->GetString("bind");
@@ -201,6 +203,22 @@ bool Server::Start(std::string* error) {
                EvictionPolicyName(engine_->policy()));
   }
   LOG_NOTICE("Ready to accept connections tcp on %s:%d", host.c_str(), context_.tcp_port);
+  return true;
+}
+
+bool Server::DefineNamespaces(std::string* error) {
+  int n = 0;
+  for (const auto& fields : config_->namespace_tables()) {
+    ++n;
+    NamespaceSpec spec;
+    std::string problem;
+    if (!NamespaceSpecFromFields(fields, &spec, &problem) ||
+        !engine_->namespaces().Set(spec, &problem)) {
+      *error = "configuration error: [[namespace]] number " + std::to_string(n) + ": " +
+               (problem.rfind("ERR ", 0) == 0 ? problem.substr(4) : problem);
+      return false;
+    }
+  }
   return true;
 }
 

@@ -57,6 +57,8 @@ class Server {
   void ApplyLimits();
   void WatchConfig();
   void Stop();
+  // Defines the config file's [[namespace]] entries.
+  bool DefineNamespaces(std::string* error);
   // Starts the HTTP admin API unless http-port is 0.
   bool StartHttp(std::string* error);
 

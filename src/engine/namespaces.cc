@@ -1,0 +1,103 @@
+// Namespace changes and their shard-by-shard installation.
+#include "engine/namespaces.h"
+
+#include <algorithm>
+
+#include "engine/engine.h"
+
+namespace cachet {
+
+bool NamespaceRegistry::Set(NamespaceSpec spec, std::string* error, bool* created) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<NamespaceSpec> next = specs_;
+  auto same_name = std::find_if(next.begin(), next.end(),
+                                [&](const NamespaceSpec& s) { return s.name == spec.name; });
+  for (const NamespaceSpec& s : next) {
+    if (s.prefix == spec.prefix && s.name != spec.name) {
+      *error = "ERR prefix '" + spec.prefix + "' already belongs to namespace '" + s.name + "'";
+      return false;
+    }
+  }
+  int reset_slot = -1;
+  if (same_name != next.end()) {
+    spec.slot = same_name->slot;  // same counters: a namespace's history survives its edits
+    *same_name = spec;
+  } else {
+    if (next.size() >= static_cast<size_t>(kMaxNamespaces)) {
+      *error = "ERR too many namespaces (at most " + std::to_string(kMaxNamespaces) + ")";
+      return false;
+    }
+    std::vector<bool> used(kMaxNamespaces, false);
+    for (const NamespaceSpec& s : next) used[s.slot] = true;
+    spec.slot = static_cast<int>(std::find(used.begin(), used.end(), false) - used.begin());
+    reset_slot = spec.slot;
+    next.push_back(spec);
+  }
+  Install(std::move(next), reset_slot);
+  if (created != nullptr) *created = reset_slot >= 0;
+  return true;
+}
+
+bool NamespaceRegistry::Delete(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<NamespaceSpec> next = specs_;
+  auto it = std::find_if(next.begin(), next.end(),
+                         [&](const NamespaceSpec& s) { return s.name == name; });
+  if (it == next.end()) return false;
+  next.erase(it);
+  Install(std::move(next), -1);
+  return true;
+}
+
+void NamespaceRegistry::Install(std::vector<NamespaceSpec> specs, int reset_slot) {
+  specs_ = specs;
+  const NamespaceIndex* index = nullptr;
+  if (!specs.empty()) {
+    indexes_.push_back(std::make_unique<NamespaceIndex>(std::move(specs)));
+    index = indexes_.back().get();
+  }
+  for (int i = 0; i < Engine::kShards; ++i) {
+    Shard& shard = engine_->shard(i);
+    std::lock_guard<ShardMutex> lock(shard.mu);
+    ShardNamespaces& ns = shard.ns;
+    ns.index = index;
+    for (NamespaceCounters& c : ns.counters) c.keys = c.memory = 0;
+    if (reset_slot >= 0 && static_cast<size_t>(reset_slot) < ns.counters.size()) {
+      ns.counters[reset_slot] = NamespaceCounters();
+    }
+    if (index == nullptr) continue;
+    for (DbSlice& slice : shard.dbs) {
+      slice.table.ForEach([&](Entry* e) {
+        if (NamespaceCounters* c = ns.Of(e->key())) {
+          ++c->keys;
+          c->memory += static_cast<int64_t>(e->TotalBytes());
+        }
+      });
+    }
+  }
+  current_.store(index, std::memory_order_release);
+}
+
+std::vector<NamespaceSpec> NamespaceRegistry::List() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return specs_;
+}
+
+NamespaceCounters NamespaceRegistry::Totals(int slot) {
+  NamespaceCounters sum;
+  for (int i = 0; i < Engine::kShards; ++i) {
+    Shard& shard = engine_->shard(i);
+    std::lock_guard<ShardMutex> lock(shard.mu);
+    if (static_cast<size_t>(slot) >= shard.ns.counters.size()) continue;
+    const NamespaceCounters& c = shard.ns.counters[slot];
+    sum.keys += c.keys;
+    sum.memory += c.memory;
+    sum.hits += c.hits;
+    sum.misses += c.misses;
+    sum.expired += c.expired;
+    sum.evicted += c.evicted;
+  }
+  return sum;
+}
+
+}  // namespace cachet
