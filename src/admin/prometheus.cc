@@ -133,6 +133,7 @@ std::string PrometheusText(const ServerSnapshot& s, const HttpServerStats* http,
        [](const NamespaceCounters& c) { return static_cast<double>(c.evicted); }},
   };
   for (const NsMetric& m : ns_metrics) {
+    if (s.namespaces.empty()) break;  // no families without samples
     w.Family(m.name, m.type, m.help);
     for (const NamespaceReport& n : s.namespaces) {
       w.Sample(std::string(m.name) + "{namespace=\"" + PrometheusLabel(n.spec.name) + "\"}",
