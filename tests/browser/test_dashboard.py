@@ -230,6 +230,8 @@ def run():
             time.sleep(0.05)
 
         # ---- traffic, then nothing touches the keyspace any more ----
+        # The db-0 keys form a namespace, so the page's namespace row has numbers to check.
+        r.execute_command("NAMESPACE.SET", "k", "PREFIX", "k:")
         for i in range(N_KEYS_DB0):
             r.set("k:%d" % i, "value-%d" % i, ex=3600 if i < N_TTL_KEYS else None)
         r2 = redis.Redis(host=HOST, port=port, db=2, socket_timeout=5, decode_responses=True)
@@ -266,6 +268,8 @@ def run():
         run_chromium(chromium, url, ["--screenshot=" + SCREENSHOT, "--window-size=1280,1100",
                                      "--hide-scrollbars"], workdir)
         info_after = read_info(r)
+        ns = r.execute_command("NAMESPACE.STATS", "k")
+        info_after["namespace_k"] = dict(zip(ns[0::2], ns[1::2]))
         status2, body2 = http_get(http_port, "/api/cache/stats")
         api_after = json.loads(body2) if status2 == 200 else None
 
@@ -387,6 +391,13 @@ def test_page_commands_match_commandstats(run):
     cs = run["info_after"]["commandstats"]
     for cmd in ("get", "set"):
         assert int_metric(run, "commands[%s].calls" % cmd) == cs["cmdstat_" + cmd]["calls"]
+
+
+def test_page_namespace_row_matches_namespace_stats(run):
+    ns = run["info_after"]["namespace_k"]
+    for field in ("keys", "hits", "misses", "memory_bytes"):
+        assert int_metric(run, "namespaces[k].%s" % field) == int(ns[field]), field
+    assert int_metric(run, "namespaces[k].keys") == N_KEYS_DB0
 
 
 def test_page_other_numbers_present(run):
