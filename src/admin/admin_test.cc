@@ -167,7 +167,17 @@ TEST_F(AdminTest, StatsCountWhatInfoCounts) {
   EXPECT_TRUE(saw_get) << s["commands"].dump();
   EXPECT_EQ(Body(Call("GET", "/api/cache/metrics?type=health", "", false))["healthy"], true);
   EXPECT_EQ(Call("GET", "/api/cache/metrics?type=bogus", "", false).status, 400);
-  EXPECT_EQ(Body(Call("GET", "/api/cache/metrics?type=report", "", false))["type"], "report");
+  f_.server().slowlog_threshold_us.store(0);  // log every command
+  f_.Run({"set", "secretkey", "hunter2"});
+  json report = Body(Call("GET", "/api/cache/metrics?type=report", "", false));
+  EXPECT_EQ(report["type"], "report");
+  ASSERT_FALSE(report["slowlog"]["entries"].empty());
+  EXPECT_EQ(report.dump().find("hunter2"), std::string::npos);  // open route: no values
+  bool saw_set = false;
+  for (const json& e : report["slowlog"]["entries"]) {
+    saw_set |= e["command"] == "set" && e["arguments"] == 2;
+  }
+  EXPECT_TRUE(saw_set) << report["slowlog"].dump();
   EXPECT_EQ(Call("DELETE", "/api/cache/metrics?action=reset-metrics").status, 200);
   EXPECT_EQ(Body(Call("GET", "/api/cache/stats", "", false))["ops"]["keyspace_hits"], 0);
 }
@@ -262,6 +272,19 @@ TEST_F(AdminTest, AlertsFireEscalateAndClear) {
   EXPECT_NE(alerts_.InfoFields().find("alerts_active:0"), std::string::npos);
   EXPECT_EQ(f_.Run({"config", "set", "alert-memory-above", "0.5 x"}).substr(0, 4), "-ERR");
   EXPECT_EQ(SeverityFor(0.93, {0.8, 0.9, 0.95, 0.99}, false), AlertSeverity::kMedium);
+}
+
+TEST_F(AdminTest, ResetCountersDoNotRaiseFalseAlerts) {
+  std::string err;
+  ASSERT_TRUE(f_.config().Set("alert-evictions-above", "1 2 3 4", false, &err));
+  ServerSnapshot s;
+  s.evicted_keys = 1000;
+  int64_t t = 1'000'000;
+  alerts_.Evaluate(s, t);
+  alerts_.Evaluate(s, t += 1000);
+  s.evicted_keys = 0;  // CONFIG RESETSTAT: the counter goes back to zero
+  alerts_.Evaluate(s, t += 1000);
+  EXPECT_EQ(alerts_.Monitor()["active"].size(), 0u) << alerts_.Monitor().dump();
   EXPECT_EQ(SeverityFor(0.5, {0.8, 0.9}, false), AlertSeverity::kNone);
 }
 

@@ -94,6 +94,14 @@ bool AlertMonitor::ValueOf(const Rule& rule, const ServerSnapshot& now, const Sa
 void AlertMonitor::Evaluate(const ServerSnapshot& s, int64_t now_ms) {
   int64_t window_ms = config_->GetInt("alert-window") * 1000;
   std::lock_guard<std::mutex> lock(mu_);
+  if (!samples_.empty()) {
+    const Sample& last = samples_.back();
+    if (s.keyspace_hits < last.hits || s.keyspace_misses < last.misses ||
+        s.evicted_keys < last.evicted || s.total_commands < last.commands ||
+        s.latency.total < last.latency.total) {
+      samples_.clear();  // the counters were reset: differences over the old window are void
+    }
+  }
   samples_.push_back(
       {now_ms, s.keyspace_hits, s.keyspace_misses, s.evicted_keys, s.total_commands, s.latency});
   while (samples_.size() > 1 && now_ms - samples_[1].time_ms >= window_ms) samples_.pop_front();

@@ -129,10 +129,12 @@ void CmdStats(CommandContext& ctx, ArgList args) {
 
 void RegisterNamespaceFamily(CommandRegistry& r) {
   const char* g = "namespace";
-  r.Add(MakeCommand(g, "namespace.set", -4, kCmdAdmin, 0, 0, 0, "@admin @slow",
+  // SET and DEL take every shard lock in turn to recount: refused inside MULTI, where EXEC
+  // already holds them all.
+  r.Add(MakeCommand(g, "namespace.set", -4, kCmdAdmin | kCmdNoMulti, 0, 0, 0, "@admin @slow",
                     "Define or change a key namespace (prefix, default TTL, ...)", "0.1.0",
                     "O(N) where N is the number of keys (they are recounted)", CmdSet));
-  r.Add(MakeCommand(g, "namespace.del", 2, kCmdAdmin, 0, 0, 0, "@admin @slow",
+  r.Add(MakeCommand(g, "namespace.del", 2, kCmdAdmin | kCmdNoMulti, 0, 0, 0, "@admin @slow",
                     "Remove a namespace (its keys stay)", "0.1.0",
                     "O(N) where N is the number of keys", CmdDel));
   r.Add(MakeCommand(g, "namespace.list", 1, kCmdReadOnly, 0, 0, 0, "@read @fast",

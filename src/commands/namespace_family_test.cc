@@ -48,6 +48,11 @@ TEST(NamespaceTest, SetListDelAndErrors) {
   EXPECT_EQ(f.Run({"namespace.set", "x", "prefix", "x:", "color", "red"}),
             F::Err("ERR unknown namespace option 'color'"));
   EXPECT_EQ(f.Run({"namespace.set", "x", "prefix", "x:", "ttl"}), F::Err("ERR syntax error"));
+  EXPECT_EQ(f.Run({"multi"}), F::kOk);  // changes recount under every shard lock in turn
+  EXPECT_EQ(f.Run({"namespace.set", "x", "prefix", "x:"}),
+            F::Err("ERR Command not allowed inside a transaction"));
+  EXPECT_EQ(f.Run({"namespace.list"}), "+QUEUED\r\n");
+  EXPECT_EQ(f.Run({"discard"}), F::kOk);
   EXPECT_EQ(f.Run({"namespace.del", "user"}), F::Int(1));
   EXPECT_EQ(f.Run({"namespace.del", "user"}), F::Int(0));
   EXPECT_EQ(f.Run({"namespace.list"}), "*0\r\n");

@@ -8,8 +8,8 @@
 namespace cachet {
 
 bool NamespaceRegistry::Set(NamespaceSpec spec, std::string* error, bool* created) {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<NamespaceSpec> next = specs_;
+  std::lock_guard<std::mutex> change(change_mu_);
+  std::vector<NamespaceSpec> next = List();
   auto same_name = std::find_if(next.begin(), next.end(),
                                 [&](const NamespaceSpec& s) { return s.name == spec.name; });
   for (const NamespaceSpec& s : next) {
@@ -39,8 +39,8 @@ bool NamespaceRegistry::Set(NamespaceSpec spec, std::string* error, bool* create
 }
 
 bool NamespaceRegistry::Delete(std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<NamespaceSpec> next = specs_;
+  std::lock_guard<std::mutex> change(change_mu_);
+  std::vector<NamespaceSpec> next = List();
   auto it = std::find_if(next.begin(), next.end(),
                          [&](const NamespaceSpec& s) { return s.name == name; });
   if (it == next.end()) return false;
@@ -50,11 +50,14 @@ bool NamespaceRegistry::Delete(std::string_view name) {
 }
 
 void NamespaceRegistry::Install(std::vector<NamespaceSpec> specs, int reset_slot) {
-  specs_ = specs;
   const NamespaceIndex* index = nullptr;
-  if (!specs.empty()) {
-    indexes_.push_back(std::make_unique<NamespaceIndex>(std::move(specs)));
-    index = indexes_.back().get();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    specs_ = specs;
+    if (!specs.empty()) {
+      indexes_.push_back(std::make_unique<NamespaceIndex>(std::move(specs)));
+      index = indexes_.back().get();
+    }
   }
   for (int i = 0; i < Engine::kShards; ++i) {
     Shard& shard = engine_->shard(i);

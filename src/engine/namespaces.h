@@ -42,6 +42,11 @@ class NamespaceRegistry {
   void Install(std::vector<NamespaceSpec> specs, int reset_slot);
 
   Engine* engine_;
+  // change_mu_ serializes Set/Delete and is held while Install takes shard locks; it is never
+  // taken by a thread that holds shard locks (NAMESPACE.SET/DEL are refused inside MULTI).
+  // mu_ guards specs_ and is only ever held briefly, never while waiting for a shard, so
+  // List from inside EXEC (which holds every shard lock) cannot deadlock with an Install.
+  std::mutex change_mu_;
   mutable std::mutex mu_;
   std::vector<NamespaceSpec> specs_;
   std::vector<std::unique_ptr<NamespaceIndex>> indexes_;  // every one ever installed

@@ -21,19 +21,24 @@ class HttpServer::Conn : public Connection {
   // Closes the connection if it idled past the timeout, or answers 408 when the request in
   // progress has taken longer than that to arrive (however steadily it dribbles in).
   void CheckTimeout(int64_t now_ms) {
-    if (closed()) return;
+    if (closed() || failed_) return;
     int64_t timeout = server_->options_.timeout_ms;
     if (parser_.InRequest()) {
       if (now_ms - request_start_ms_ < timeout) return;
       Fail(408, "the request took longer than " + std::to_string(timeout / 1000) + " s to arrive");
-    } else if (now_ms - last_activity_ms_ >= timeout && pending_output() == 0) {
-      Close();
+    } else if (now_ms - last_activity_ms_ >= timeout) {
+      Close();  // idle, or not reading what it asked for
     }
   }
 
  protected:
   size_t OnInput(std::string_view data) override {
     last_activity_ms_ = MonotonicUs() / 1000;
+    // A client that keeps sending without reading its replies is cut off: replies queue here.
+    if (pending_output() > kMaxQueuedOutput) {
+      Close();
+      return data.size();
+    }
     bool was_in_request = parser_.InRequest();
     std::vector<HttpRequest> requests;
     int status = parser_.Feed(data, &requests);
@@ -63,6 +68,7 @@ class HttpServer::Conn : public Connection {
 
  private:
   void Fail(int status, const std::string& message) {
+    failed_ = true;
     HttpResponse response = server_->error_body_(status, message);
     server_->Count(status);
     AppendHttpResponse(response, false, output());
@@ -73,6 +79,8 @@ class HttpServer::Conn : public Connection {
   HttpRequestParser parser_;
   int64_t last_activity_ms_ = 0;
   int64_t request_start_ms_ = 0;
+  bool failed_ = false;  // an error reply is queued and the connection closes after it
+  static constexpr size_t kMaxQueuedOutput = 8 * 1024 * 1024;
 };
 
 HttpServer::HttpServer(HttpServerOptions options, Handler handler, ErrorBody error_body, Tick tick)

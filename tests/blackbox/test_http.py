@@ -1667,3 +1667,36 @@ def test_resp_unaffected_by_stalled_http_clients(api):
     finally:
         for c in stalled:
             c.close()
+
+
+def _rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_client_that_never_reads_is_cut_off(api):
+    """Pipelined requests whose replies are never read: the server drops the connection once
+    its queued replies pass a bound, instead of buffering without limit."""
+    for i in range(200):
+        api.r.set("k%d" % i, "v" * 100)
+    before = _rss_kib(api.srv.proc.pid)
+    sock = socket.create_connection((HOST, api.port), timeout=5)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    request = b"GET /api/cache/metrics?type=report HTTP/1.1\r\nHost: x\r\n\r\n" * 50
+    closed = False
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            sock.sendall(request)
+        except OSError:
+            closed = True
+            break
+    sock.close()
+    assert closed, "the server kept accepting requests from a client that never reads"
+    grown_mib = (_rss_kib(api.srv.proc.pid) - before) / 1024
+    assert grown_mib < 64, "server grew by %.0f MiB for one non-reading client" % grown_mib
+    assert api.r.ping()
+    assert api.call("GET", "/health/live").status == 200
