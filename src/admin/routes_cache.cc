@@ -24,19 +24,28 @@ int64_t DeleteMatching(RouteContext& ctx, int db, const std::string& pattern) {
   return removed;
 }
 
+// Reads an optional "db" field of a JSON body into *db (left as it is when absent). False with
+// the 400 in *error when it is not a database index.
+bool BodyDb(RouteContext& ctx, const json& body, int* db, HttpResponse* error) {
+  if (!body.contains("db")) return true;
+  const json& v = body["db"];
+  if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
+      v.get<int64_t>() >= ctx.server.engine->databases()) {
+    *error = ErrorResponse(400, "db must be a database index");
+    return false;
+  }
+  *db = v.get<int>();
+  return true;
+}
+
 HttpResponse Clear(RouteContext& ctx) {
   json body = json::object();
   HttpResponse error;
   if (!ctx.request.body.empty() && !ParseJsonBody(ctx.request, &body, &error)) return error;
-  int databases = ctx.server.engine->databases();
-  int first = 0, last = databases - 1;
-  if (body.contains("db")) {
-    if (!body["db"].is_number_integer() || body["db"].get<int64_t>() < 0 ||
-        body["db"].get<int64_t>() >= databases) {
-      return ErrorResponse(400, "db must be a database index");
-    }
-    first = last = body["db"].get<int>();
-  }
+  int first = 0, last = ctx.server.engine->databases() - 1;
+  int one = -1;
+  if (!BodyDb(ctx, body, &one, &error)) return error;
+  if (one >= 0) first = last = one;
   int64_t cleared = 0;
   for (int db = first; db <= last; ++db) {
     RespValue size = ctx.runner.Run({"DBSIZE"}, db);
@@ -83,13 +92,7 @@ HttpResponse InvalidateBody(RouteContext& ctx) {
   }
   if (pattern.empty() && keys.empty()) return ErrorResponse(400, "give a pattern or keys");
   int db = 0;
-  if (body.contains("db")) {
-    if (!body["db"].is_number_integer() || body["db"].get<int64_t>() < 0 ||
-        body["db"].get<int64_t>() >= ctx.server.engine->databases()) {
-      return ErrorResponse(400, "db must be a database index");
-    }
-    db = body["db"];
-  }
+  if (!BodyDb(ctx, body, &db, &error)) return error;
   return Invalidate(ctx, pattern, keys, db);
 }
 

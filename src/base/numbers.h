@@ -25,6 +25,14 @@ std::string FormatLongDoubleHuman(long double value);
 int FormatInt64(int64_t v, char* buf);  // buf needs 21 bytes
 std::string Int64ToString(int64_t v);
 
+// The value of a hexadecimal digit (either case), or -1.
+inline int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 // Redis memory sizes: "100", "1k" (1000), "1kb" (1024), "5mb", "2gb" (case-insensitive).
 bool ParseMemorySize(std::string_view s, int64_t* out);
 

@@ -24,7 +24,7 @@ enum class OpStatus {
   kNaNOrInfinity,
   kStringTooLong,
   kSessionLimit,  // the user has session-max-per-user sessions and the policy refuses
-  kSkipped,  // condition not met (NX/XX and friends): not an error, nothing done
+  kSkipped,       // condition not met (NX/XX and friends): not an error, nothing done
 };
 
 // Either a value of T or a non-Ok OpStatus.

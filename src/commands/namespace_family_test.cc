@@ -154,16 +154,6 @@ TEST(NamespaceTest, HitsMissesAndLatency) {
   EXPECT_NE(f.Run({"namespace.stats", "p"}).find("$5\r\ncalls\r\n:0\r\n"), std::string::npos);
 }
 
-class RecordingLog : public CommandLog {
- public:
-  void Append(int db, std::span<const std::string_view> args) override {
-    std::string line;
-    for (std::string_view a : args) line += (line.empty() ? "" : " ") + std::string(a);
-    records.push_back(line);
-  }
-  std::vector<std::string> records;
-};
-
 TEST(NamespaceTest, DefaultTtlForWritesThatGiveNone) {
   F f;
   f.Run({"namespace.set", "s", "prefix", "s:", "ttl", "60"});

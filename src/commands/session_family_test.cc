@@ -28,16 +28,6 @@ std::string Create(F& f, std::vector<std::string> args) {
   return IdOf(f.Run(args));
 }
 
-class RecordingLog : public CommandLog {
- public:
-  void Append(int db, std::span<const std::string_view> args) override {
-    std::string line;
-    for (std::string_view a : args) line += (line.empty() ? "" : " ") + std::string(a);
-    records.push_back(line);
-  }
-  std::vector<std::string> records;
-};
-
 TEST(SessionTest, CreateAndGetReturnEveryField) {
   F f;
   int64_t t0 = f.clock().NowMs();

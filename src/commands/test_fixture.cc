@@ -27,6 +27,12 @@ class FixtureClient : public ClientHandle {
 
 }  // namespace
 
+void RecordingLog::Append(int db, std::span<const std::string_view> args) {
+  std::string line;
+  for (std::string_view a : args) line += (line.empty() ? "" : " ") + std::string(a);
+  records.push_back(line);
+}
+
 CommandFixture::CommandFixture() {
   EngineOptions options;
   options.clock = &clock_;

@@ -20,8 +20,16 @@
 #include "commands/slowlog.h"
 #include "config/config.h"
 #include "engine/engine.h"
+#include "engine/propagation.h"
 
 namespace cachet {
+
+// A CommandLog that keeps each record as its space-joined arguments ("SET k v").
+class RecordingLog : public CommandLog {
+ public:
+  void Append(int db, std::span<const std::string_view> args) override;
+  std::vector<std::string> records;
+};
 
 class CommandFixture {
  public:

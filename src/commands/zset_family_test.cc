@@ -14,16 +14,6 @@ namespace {
 using F = CommandFixture;
 
 // Records what the dispatcher logs for write commands.
-class RecordingLog : public CommandLog {
- public:
-  void Append(int db, std::span<const std::string_view> args) override {
-    std::string line;
-    for (std::string_view a : args) line += (line.empty() ? "" : " ") + std::string(a);
-    lines.push_back(line);
-  }
-  std::vector<std::string> lines;
-};
-
 std::string Arr(const std::vector<std::string>& items) {
   std::string out = "*" + std::to_string(items.size()) + "\r\n";
   for (const std::string& s : items) out += s;
@@ -231,7 +221,7 @@ TEST_F(ZSetFamilyTest, LogsDeterministicForms) {
   f.Run({"zrem", "z", "none"});          // nothing removed
   f.Run({"zpopmin", "z"});
   f.server().command_log = nullptr;
-  EXPECT_EQ(log.lines,
+  EXPECT_EQ(log.records,
             (std::vector<std::string>{"zadd z 1 a", "ZADD z 1.5 a", "ZADD z 2 b", "zpopmin z"}));
 }
 

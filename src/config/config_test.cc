@@ -9,6 +9,22 @@
 
 namespace cachet {
 
+// A temporary config file, removed when the test ends.
+class TempToml {
+ public:
+  TempToml() {
+    int fd = mkstemp(path_);
+    EXPECT_GE(fd, 0);
+    close(fd);
+  }
+  ~TempToml() { unlink(path_); }
+  void Write(const std::string& text) { std::ofstream(path_) << text; }
+  const char* path() const { return path_; }
+
+ private:
+  char path_[40] = "/tmp/cachet_config_testXXXXXX";
+};
+
 TEST(ConfigTest, DefaultsAndTypedSet) {
   Config c;
   EXPECT_EQ(c.GetInt("port"), 6379);
@@ -64,15 +80,11 @@ TEST(ConfigTest, MatchIsGlobAndSorted) {
 }
 
 TEST(ConfigTest, ArgsEnvironmentAndToml) {
-  char path[] = "/tmp/cachet_config_testXXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  close(fd);
-  {
-    std::ofstream f(path);
-    f << "[server]\nport = 7000\nthreads = 2\n[memory]\nmaxmemory = \"2mb\"\n"
-         "maxmemory_policy = \"allkeys-lfu\"\n";
-  }
+  TempToml toml;
+  const char* path = toml.path();
+  toml.Write(
+      "[server]\nport = 7000\nthreads = 2\n[memory]\nmaxmemory = \"2mb\"\n"
+      "maxmemory_policy = \"allkeys-lfu\"\n");
   setenv("CACHET_TIMEOUT", "30", 1);
   Config c;
   std::string file, err;
@@ -84,19 +96,14 @@ TEST(ConfigTest, ArgsEnvironmentAndToml) {
   EXPECT_EQ(c.GetInt("maxmemory"), 2 * 1024 * 1024);
   EXPECT_EQ(c.GetString("maxmemory-policy"), "allkeys-lfu");
   EXPECT_EQ(c.GetInt("timeout"), 30);
-  unlink(path);
 }
 
 TEST(ConfigTest, SessionsTableTakesOptionsWithoutPrefix) {
-  char path[] = "/tmp/cachet_config_sessionsXXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  close(fd);
-  {
-    std::ofstream f(path);
-    f << "[sessions]\nidle-timeout = 7200\nmax_per_user = 5\nlimit-policy = \"refuse\"\n"
-         "bind = \"ip\"\n";
-  }
+  TempToml toml;
+  const char* path = toml.path();
+  toml.Write(
+      "[sessions]\nidle-timeout = 7200\nmax_per_user = 5\nlimit-policy = \"refuse\"\n"
+      "bind = \"ip\"\n");
   Config c;
   std::string file, err;
   ASSERT_TRUE(c.ParseArgs({path}, &file, &err)) << err;
@@ -105,26 +112,18 @@ TEST(ConfigTest, SessionsTableTakesOptionsWithoutPrefix) {
   EXPECT_EQ(c.GetString("session-limit-policy"), "refuse");
   EXPECT_EQ(c.GetString("session-bind"), "ip");
   EXPECT_EQ(c.GetString("bind"), "127.0.0.1");  // [sessions] bind is not the listen address
-  {
-    std::ofstream f(path);
-    f << "[sessions]\nlimit-policy = \"sometimes\"\n";
-  }
+  toml.Write("[sessions]\nlimit-policy = \"sometimes\"\n");
   Config d;
   EXPECT_FALSE(d.ParseArgs({path}, &file, &err));
   EXPECT_NE(err.find("limit-policy"), std::string::npos) << err;
-  unlink(path);
 }
 
 TEST(ConfigTest, NamespaceTablesAreKept) {
-  char path[] = "/tmp/cachet_config_nsXXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  close(fd);
-  {
-    std::ofstream f(path);
-    f << "port = 7000\n[[namespace]]\nname = \"user\"\nprefix = \"user:\"\nttl = 300\n"
-         "[[namespace]]\nname = \"page\"\nprefix = \"page:\"\nbeta = 1.5\n";
-  }
+  TempToml toml;
+  const char* path = toml.path();
+  toml.Write(
+      "port = 7000\n[[namespace]]\nname = \"user\"\nprefix = \"user:\"\nttl = 300\n"
+      "[[namespace]]\nname = \"page\"\nprefix = \"page:\"\nbeta = 1.5\n");
   Config c;
   std::string file, err;
   ASSERT_TRUE(c.ParseArgs({path}, &file, &err)) << err;
@@ -139,14 +138,10 @@ TEST(ConfigTest, NamespaceTablesAreKept) {
   EXPECT_EQ(field(0, "ttl"), "300");
   EXPECT_EQ(field(1, "prefix"), "page:");
   EXPECT_EQ(field(1, "beta").substr(0, 3), "1.5");
-  {
-    std::ofstream f(path);
-    f << "[[namespace]]\nname = { a = 1 }\n";
-  }
+  toml.Write("[[namespace]]\nname = { a = 1 }\n");
   Config d;
   EXPECT_FALSE(d.ParseArgs({path}, &file, &err));
   EXPECT_NE(err.find("[[namespace]]"), std::string::npos) << err;
-  unlink(path);
 }
 
 TEST(ConfigTest, BadInputIsAClearError) {

@@ -1,15 +1,10 @@
 // HTTP response serialization and URL decoding.
 #include "http/http_message.h"
 
+#include "base/numbers.h"
+
 namespace cachet {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool Decode(std::string_view s, bool plus_is_space, std::string* out) {
   out->clear();
@@ -18,7 +13,7 @@ bool Decode(std::string_view s, bool plus_is_space, std::string* out) {
     char c = s[i];
     if (c == '%') {
       if (s.size() - i < 3) return false;
-      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      int hi = HexDigitValue(s[i + 1]), lo = HexDigitValue(s[i + 2]);
       if (hi < 0 || lo < 0) return false;
       out->push_back(static_cast<char>(hi * 16 + lo));
       i += 2;

@@ -1,20 +1,10 @@
 // Inline command splitting with redis-cli/sdssplitargs quoting rules.
 #include <cctype>
 
+#include "base/numbers.h"
 #include "resp/parser.h"
 
 namespace cachet {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 bool SplitInlineArgs(std::string_view line, std::vector<std::string>* out) {
   size_t i = 0;
   const size_t n = line.size();
@@ -26,9 +16,10 @@ bool SplitInlineArgs(std::string_view line, std::vector<std::string>* out) {
     while (!done) {
       if (in_double) {
         if (i >= n) return false;
-        if (line[i] == '\\' && i + 3 < n && line[i + 1] == 'x' && HexValue(line[i + 2]) >= 0 &&
-            HexValue(line[i + 3]) >= 0) {
-          current.push_back(static_cast<char>(HexValue(line[i + 2]) * 16 + HexValue(line[i + 3])));
+        if (line[i] == '\\' && i + 3 < n && line[i + 1] == 'x' && HexDigitValue(line[i + 2]) >= 0 &&
+            HexDigitValue(line[i + 3]) >= 0) {
+          current.push_back(
+              static_cast<char>(HexDigitValue(line[i + 2]) * 16 + HexDigitValue(line[i + 3])));
           i += 3;
         } else if (line[i] == '\\' && i + 1 < n) {
           ++i;
