@@ -8,6 +8,7 @@ import platform
 import signal
 import socket
 import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -192,3 +193,31 @@ def git_rev(repo=REPO):
         return rev.stdout.strip() + (" (dirty)" if dirty.stdout.strip() else "")
     except OSError:
         return "unknown"
+
+
+def _on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+def run_main(name, main, cleanup):
+    """Runs a benchmark's main() as the script's entry point: SIGTERM and SIGHUP end it like
+    Ctrl-C, errors are reported in one line, cleanup() always runs, and the process exits
+    with main()'s return code."""
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGHUP, _on_signal)
+    rc = 1
+    try:
+        rc = main()
+    except KeyboardInterrupt:
+        print("%s: interrupted" % name, file=sys.stderr)
+        rc = 130
+    except SystemExit as e:
+        rc = e.code if isinstance(e.code, int) else 1
+        if isinstance(e.code, str):
+            print(e.code, file=sys.stderr)
+    except RuntimeError as e:
+        print("%s: error: %s" % (name, e), file=sys.stderr)
+        rc = 1
+    finally:
+        cleanup()
+    sys.exit(rc)

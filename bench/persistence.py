@@ -38,7 +38,7 @@ import threading
 import time
 
 from benchlib import (HERE, REPO, Conn, RespError, cpu_model, encode, env_int,  # noqa: F401
-                      first_line, free_port, git_rev, parse_info, stop_server)
+                      first_line, free_port, git_rev, parse_info, run_main, stop_server)
 
 
 def key(i):
@@ -708,26 +708,8 @@ def main():
     return 1 if problems else 0
 
 
-def _on_signal(signum, _frame):
-    raise SystemExit(128 + signum)
-
-
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         worker_main(sys.argv[2:])
         sys.exit(0)
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGHUP, _on_signal)
-    rc = 1
-    try:
-        rc = main()
-    except KeyboardInterrupt:
-        print("persistence: interrupted", file=sys.stderr)
-        rc = 130
-    except SystemExit as e:
-        rc = e.code if isinstance(e.code, int) else 1
-        if isinstance(e.code, str):
-            print(e.code, file=sys.stderr)
-    finally:
-        cleanup()
-    sys.exit(rc)
+    run_main("persistence", main, cleanup)

@@ -54,7 +54,7 @@ import traceback
 
 from benchlib import (CLK_TCK, HERE, REPO, Conn, RespError, cpu_model, cpu_ticks, encode,
                       env_int, first_line, free_port, git_rev, parse_info, rss_bytes,
-                      stop_server)
+                      run_main, stop_server)
 
 PROCS = []    # server Popen objects (each leader of its own process group)
 WORKERS = []  # driver processes
@@ -781,27 +781,7 @@ def main():
     return 1 if problems else 0
 
 
-def _on_signal(signum, _frame):
-    raise SystemExit(128 + signum)
-
-
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGHUP, _on_signal)
-    rc = 1
-    try:
-        rc = main()
-    except KeyboardInterrupt:
-        print("sessions: interrupted", file=sys.stderr)
-        rc = 130
-    except SystemExit as e:
-        rc = e.code if isinstance(e.code, int) else 1
-        if isinstance(e.code, str):
-            print(e.code, file=sys.stderr)
-    except RuntimeError as e:
-        print("sessions: error: %s" % e, file=sys.stderr)
-        rc = 1
-    finally:
-        if multiprocessing.parent_process() is None:
-            cleanup()
-    sys.exit(rc)
+    # Driver processes inherit this module: only the parent stops the servers.
+    run_main("sessions", main,
+             lambda: cleanup() if multiprocessing.parent_process() is None else None)
