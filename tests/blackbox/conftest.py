@@ -89,6 +89,8 @@ class ServerProcess:
         return self.proc.pid
 
     def start(self, ready_timeout=10.0):
+        # A restart after stop() is a live server again: teardown must stop it.
+        self.stopped = False
         os.makedirs(self.workdir, exist_ok=True)
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.argv, cwd=self.workdir,
