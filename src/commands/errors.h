@@ -57,4 +57,12 @@ inline constexpr char kSessionBindNeedsValue[] =
 // errors by themselves).
 const char* ErrorText(OpStatus status);
 
+// Tags and invalidation (docs/tags.md, docs/invalidation.md).
+inline constexpr char kTooManyTags[] = "ERR a key can carry at most 64 tags";
+inline constexpr char kTagsNeedOne[] = "ERR TAGS needs at least one tag";
+inline constexpr char kEmptyTag[] = "ERR a tag must not be empty";
+inline constexpr char kEventFieldsOdd[] =
+    "ERR INVALIDATE EVENT takes the event name and then field value pairs";
+inline constexpr char kNoSuchRule[] = "ERR no [[rule]] handles this event";
+
 }  // namespace cachet::errors

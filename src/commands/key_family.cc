@@ -110,7 +110,7 @@ void RenameGeneric(CommandContext& ctx, ArgList args, bool nx) {
     access.Delete(ctx.db(), dst);
   }
   int64_t deadline = access.DeadlineOf(ctx.db(), e);
-  access.CopyEntry(e, ctx.db(), dst, deadline);
+  access.CopyEntry(ctx.db(), e, ctx.db(), dst, deadline);
   access.Delete(ctx.db(), src);
   access.Notify(kNotifyGeneric, "rename_from", ctx.db(), src);
   access.Notify(kNotifyGeneric, "rename_to", ctx.db(), dst);
@@ -174,7 +174,7 @@ void CmdCopy(CommandContext& ctx, ArgList args) {
     access.Delete(target, dst);
   }
   // Deleting dst cannot move src: they are different keys (or different databases).
-  access.CopyEntry(e, target, dst, access.DeadlineOf(ctx.db(), e));
+  access.CopyEntry(ctx.db(), e, target, dst, access.DeadlineOf(ctx.db(), e));
   access.Notify(kNotifyGeneric, "copy_to", target, dst);
   ctx.reply.Integer(1);
 }

@@ -72,6 +72,8 @@ CommandRegistry::CommandRegistry() {
   RegisterTransactionFamily(*this);
   RegisterSessionFamily(*this);
   RegisterNamespaceFamily(*this);
+  RegisterTagFamily(*this);
+  RegisterInvalidateFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

@@ -65,5 +65,7 @@ void RegisterPubSubFamily(CommandRegistry& r);
 void RegisterTransactionFamily(CommandRegistry& r);
 void RegisterSessionFamily(CommandRegistry& r);
 void RegisterNamespaceFamily(CommandRegistry& r);
+void RegisterTagFamily(CommandRegistry& r);
+void RegisterInvalidateFamily(CommandRegistry& r);
 
 }  // namespace cachet

@@ -20,6 +20,8 @@ class SlowLog;
 class CommandRegistry;
 class PubSubRegistry;
 class BlockingRegistry;
+class InvalidationLog;
+class InvalidationRules;
 
 class CommandLog;
 
@@ -65,6 +67,8 @@ struct ServerContext {
   CommandRegistry* commands = nullptr;
   PubSubRegistry* pubsub = nullptr;
   BlockingRegistry* blocking = nullptr;  // clients parked in BLPOP and friends
+  InvalidationLog* invalidations = nullptr;       // INVALIDATE LOG
+  const InvalidationRules* rules = nullptr;       // [[rule]]s for INVALIDATE EVENT
   ConnectionStats connections;
   std::string run_id;
   std::string executable;

@@ -63,6 +63,14 @@ class Config {
   bool ParseArgs(const std::vector<std::string>& args, std::string* config_file,
                  std::string* error);
 
+  // The [[rule]] tables of the TOML file, in order: (field, values) pairs; a scalar field has
+  // one value.
+  using ConfigTable = std::vector<std::pair<std::string, std::vector<std::string>>>;
+  std::vector<ConfigTable> rule_tables() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rule_tables_;
+  }
+
   // The [[namespace]] tables of the TOML file, in order, as (field, value text) pairs.
   std::vector<std::vector<std::pair<std::string, std::string>>> namespace_tables() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -83,6 +91,7 @@ class Config {
 
   mutable std::mutex mu_;
   std::vector<std::vector<std::pair<std::string, std::string>>> namespace_tables_;
+  std::vector<ConfigTable> rule_tables_;
   std::map<std::string, Option, std::less<>> options_;
   std::map<std::string, std::string, std::less<>> aliases_;  // alias -> option name
 };

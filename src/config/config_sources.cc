@@ -90,6 +90,41 @@ bool Config::LoadToml(const std::string& path, std::string* error) {
       }
       continue;
     }
+    // [[rule]] entries (invalidation rules): fields are strings or arrays of strings.
+    if (key.str() == "rule" && node.as_array() != nullptr) {
+      for (const toml::node& entry : *node.as_array()) {
+        const toml::table* t = entry.as_table();
+        if (t == nullptr) {
+          *error = "config file '" + path + "': each [[rule]] must be a table";
+          return false;
+        }
+        Config::ConfigTable fields;
+        for (const auto& [field, value] : *t) {
+          std::vector<std::string> texts;
+          std::string text;
+          if (const toml::array* list = value.as_array()) {
+            for (const toml::node& item : *list) {
+              if (!ScalarText(item, &text)) {
+                *error = "config file '" + path + "': [[rule]] field '" +
+                         std::string(field.str()) + "' must hold strings";
+                return false;
+              }
+              texts.push_back(text);
+            }
+          } else if (ScalarText(value, &text)) {
+            texts.push_back(text);
+          } else {
+            *error = "config file '" + path + "': [[rule]] field '" + std::string(field.str()) +
+                     "' must be a string or an array of strings";
+            return false;
+          }
+          fields.emplace_back(std::string(field.str()), std::move(texts));
+        }
+        std::lock_guard<std::mutex> lock(mu_);
+        rule_tables_.push_back(std::move(fields));
+      }
+      continue;
+    }
     if (const toml::table* section = node.as_table()) {
       for (const auto& [inner_key, inner] : *section)
         items.emplace_back(std::string(key.str()) + "." + std::string(inner_key.str()), &inner);

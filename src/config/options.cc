@@ -165,6 +165,7 @@ std::vector<OptionSpec> BuiltinOptions() {
   save.validate = ValidateSaveRules;
   o.push_back(save);
   o.push_back(String("dbfilename", "dump.cachet", false));
+  o.push_back(Enum("prefix-index", "yes", {"yes", "no"}, false));
   o.push_back(Enum("appendonly", "no", {"yes", "no"}));
   o.push_back(Enum("appendfsync", "everysec", {"always", "everysec", "no"}));
   o.push_back(String("appenddirname", "appendonlydir", false));

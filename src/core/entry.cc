@@ -81,16 +81,21 @@ size_t Entry::TotalBytes() const {
   return AllocatedBytes() + (type() == ValueType::kString ? 0 : container()->MemoryBytes());
 }
 
-Entry* Entry::Resize(Entry* e, size_t new_value_len, bool has_expire, size_t reserve) {
+bool Entry::ResizesInPlace(size_t new_value_len, bool has_expire) const {
   bool same_layout =
-      has_expire == e->has_expire() && ((e->bytes_[5] & kWideValue) != 0 || new_value_len <= 255);
-  if (same_layout && new_value_len <= e->value_capacity()) {
+      has_expire == this->has_expire() && ((bytes_[5] & kWideValue) != 0 || new_value_len <= 255);
+  return same_layout && new_value_len <= value_capacity();
+}
+
+Entry* Entry::Resize(Entry* e, size_t new_value_len, bool has_expire, size_t reserve) {
+  if (e->ResizesInPlace(new_value_len, has_expire)) {
     e->set_value_len(new_value_len);
     return e;
   }
   std::string_view key = e->key();
   Entry* n = Create(key, new_value_len, has_expire, reserve);
   memcpy(n->bytes_, e->bytes_, 5);  // access and meta
+  n->set_tagged(e->tagged());
   if (has_expire && e->has_expire()) n->set_heap_index(e->heap_index());
   memcpy(n->mutable_value(), e->value().data(), std::min(new_value_len, e->value_len()));
   free(e);  // the new entry took over the value, including an aggregate it points to

@@ -66,6 +66,11 @@ class Entry {
   }
 
   bool has_expire() const { return bytes_[5] & kHasExpire; }
+  // Whether the slice's TagIndex lists this key (so removal paths look there only then).
+  bool tagged() const { return bytes_[5] & kTagged; }
+  void set_tagged(bool on) { bytes_[5] = on ? (bytes_[5] | kTagged) : (bytes_[5] & ~kTagged); }
+  // Whether Resize(e, new_value_len, has_expire) keeps e at its address.
+  bool ResizesInPlace(size_t new_value_len, bool has_expire) const;
   uint32_t heap_index() const;
   void set_heap_index(uint32_t index);
 
@@ -84,6 +89,7 @@ class Entry {
   static constexpr uint8_t kHasExpire = 1;
   static constexpr uint8_t kWideKey = 2;
   static constexpr uint8_t kWideValue = 4;
+  static constexpr uint8_t kTagged = 8;
   static constexpr size_t kHeaderSize = 6;
 
   Entry() = delete;

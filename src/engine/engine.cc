@@ -15,6 +15,8 @@ void RemoveSlot(Engine& engine, Shard& shard, DbSlice& slice, KeyTable::Slot* sl
   int64_t before = SliceIndexBytes(slice);
   if (e->has_expire()) slice.expires.Remove(e);
   slice.table.Erase(slot);
+  slice.order.Erase(e);
+  if (e->tagged()) slice.tags.RemoveKey(e->key());
   int64_t freed = static_cast<int64_t>(e->TotalBytes());
   if (NamespaceCounters* ns = shard.ns.Of(e->key())) {
     --ns->keys;
@@ -28,12 +30,41 @@ void InsertEntry(Engine& engine, Shard& shard, DbSlice& slice, Entry* e, uint64_
                  int64_t deadline) {
   int64_t before = SliceIndexBytes(slice);
   slice.table.Insert(e, hash);
+  slice.order.Insert(e);
   if (deadline >= 0) slice.expires.Push(e, deadline);
   if (NamespaceCounters* ns = shard.ns.Of(e->key())) {
     ++ns->keys;
     ns->memory += static_cast<int64_t>(e->TotalBytes());
   }
   Charge(engine, shard, SliceIndexBytes(slice) - before + static_cast<int64_t>(e->TotalBytes()));
+}
+
+bool TagEntry(Engine& engine, Shard& shard, DbSlice& slice, Entry* e, std::string_view tag) {
+  int64_t before = SliceIndexBytes(slice);
+  bool added = slice.tags.Add(e->key(), tag);
+  e->set_tagged(true);
+  Charge(engine, shard, SliceIndexBytes(slice) - before);
+  return added;
+}
+
+void UntagEntry(Engine& engine, Shard& shard, DbSlice& slice, Entry* e) {
+  if (!e->tagged()) return;
+  int64_t before = SliceIndexBytes(slice);
+  slice.tags.RemoveKey(e->key());
+  e->set_tagged(false);
+  Charge(engine, shard, SliceIndexBytes(slice) - before);
+}
+
+Entry* ResizeEntry(DbSlice& slice, KeyTable::Slot* slot, Entry* e, size_t new_value_len,
+                   bool has_expire, size_t reserve) {
+  if (e->ResizesInPlace(new_value_len, has_expire)) {
+    return Entry::Resize(e, new_value_len, has_expire, reserve);
+  }
+  KeyOrderIndex::Position position = slice.order.PositionOf(e->key());
+  Entry* n = Entry::Resize(e, new_value_len, has_expire, reserve);
+  KeyTable::Replace(slot, n);
+  KeyOrderIndex::Relocate(position, n);
+  return n;
 }
 
 void FreeSliceEntries(DbSlice& slice) {

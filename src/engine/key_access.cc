@@ -22,6 +22,12 @@ KeyAccess::KeyAccess(Engine& engine, std::string_view key) : engine_(engine) {
   now_ = engine_.NowMs();
 }
 
+KeyAccess::KeyAccess(Engine& engine, WholeShard shard) : engine_(engine) {
+  single_shard_ = shard.index;
+  engine_.shard(single_shard_).mu.lock();
+  now_ = engine_.NowMs();
+}
+
 KeyAccess::KeyAccess(Engine& engine, std::span<const std::string_view> keys) : engine_(engine) {
   shards_.reserve(keys.size());
   for (std::string_view key : keys) shards_.push_back(Engine::ShardIndex(HashKey(key)));
@@ -141,13 +147,13 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
     if (fits && e->type() == ValueType::kString && (deadline >= 0) == e->has_expire()) {
       // Reuse the allocation when the new value fits it.
       int64_t before = static_cast<int64_t>(e->AllocatedBytes());
-      Entry* n = Entry::Resize(e, value.size(), e->has_expire());
-      if (n != e) KeyTable::Replace(slot, n);
+      Entry* n = ResizeEntry(slice, slot, e, value.size(), e->has_expire());
       if (n->has_expire() && n != e) slice.expires.Relocate(n);
       if (deadline >= 0) slice.expires.Update(n, deadline);
       if (!value.empty()) memcpy(n->mutable_value(), value.data(), value.size());
       n->set_encoding(enc);
       n->set_access(engine_.InitialAccess());
+      UntagEntry(engine_, shard, slice, n);  // an overwrite carries only the tags it gives
       ChargeEntry(engine_, shard, n, static_cast<int64_t>(n->AllocatedBytes()) - before);
       return n;
     }
@@ -184,11 +190,8 @@ Entry* KeyAccess::ResizeValue(int db, Entry* e, size_t new_len, size_t reserve) 
   DbSlice& slice = shard.dbs[db];
   KeyTable::Slot* slot = slice.table.Find(e->key(), hash);
   int64_t before = static_cast<int64_t>(e->AllocatedBytes());
-  Entry* n = Entry::Resize(e, new_len, e->has_expire(), reserve);
-  if (n != e) {
-    KeyTable::Replace(slot, n);
-    if (n->has_expire()) slice.expires.Relocate(n);
-  }
+  Entry* n = ResizeEntry(slice, slot, e, new_len, e->has_expire(), reserve);
+  if (n != e && n->has_expire()) slice.expires.Relocate(n);
   ChargeEntry(engine_, shard, n, static_cast<int64_t>(n->AllocatedBytes()) - before);
   return n;
 }
@@ -207,8 +210,7 @@ Entry* KeyAccess::SetDeadline(int db, Entry* e, int64_t deadline) {
   int64_t entry_before = static_cast<int64_t>(e->AllocatedBytes());
   int64_t index_before = SliceIndexBytes(slice);
   if (e->has_expire()) slice.expires.Remove(e);
-  Entry* n = Entry::Resize(e, e->value_len(), deadline >= 0);
-  KeyTable::Replace(slot, n);
+  Entry* n = ResizeEntry(slice, slot, e, e->value_len(), deadline >= 0);
   if (deadline >= 0) slice.expires.Push(n, deadline);
   ChargeEntry(engine_, shard, n, static_cast<int64_t>(n->AllocatedBytes()) - entry_before,
               SliceIndexBytes(slice) - index_before);
@@ -262,7 +264,7 @@ void KeyAccess::DeleteEntry(int db, Entry* e) {
   RemoveSlot(engine_, shard, slice, slice.table.Find(e->key(), hash));
 }
 
-Entry* KeyAccess::CopyEntry(const Entry* src, int dst_db, std::string_view dst_key,
+Entry* KeyAccess::CopyEntry(int src_db, const Entry* src, int dst_db, std::string_view dst_key,
                             int64_t deadline) {
   Mutated(dst_db, dst_key);
   engine_.events().Notify(kNotifyNew, "new", dst_db, dst_key);
@@ -276,8 +278,31 @@ Entry* KeyAccess::CopyEntry(const Entry* src, int dst_db, std::string_view dst_k
     e = Entry::CreateWithContainer(dst_key, src->container()->Clone().release(), deadline >= 0);
   }
   e->set_access(engine_.InitialAccess());
-  InsertEntry(engine_, shard, shard.dbs[dst_db], e, hash, deadline);
+  DbSlice& dst_slice = shard.dbs[dst_db];
+  InsertEntry(engine_, shard, dst_slice, e, hash, deadline);
+  if (src->tagged()) {
+    // The copy is invalidated with the original: it carries the same data.
+    uint64_t src_hash;
+    const std::vector<std::string>* tags = ShardFor(src->key(), &src_hash).dbs[src_db].tags.TagsOf(src->key());
+    if (tags != nullptr) {
+      std::vector<std::string> copy = *tags;  // dst may share the index with src
+      for (const std::string& tag : copy) TagEntry(engine_, shard, dst_slice, e, tag);
+    }
+  }
   return e;
+}
+
+bool KeyAccess::AddTag(int db, Entry* e, std::string_view tag) {
+  Mutated(db, e->key());
+  uint64_t hash;
+  Shard& shard = ShardFor(e->key(), &hash);
+  return TagEntry(engine_, shard, shard.dbs[db], e, tag);
+}
+
+const std::vector<std::string>* KeyAccess::TagsOf(int db, const Entry* e) {
+  if (!e->tagged()) return nullptr;
+  uint64_t hash;
+  return ShardFor(e->key(), &hash).dbs[db].tags.TagsOf(e->key());
 }
 
 }  // namespace cachet

@@ -24,6 +24,11 @@ class KeyAccess {
   static constexpr int64_t kKeepDeadline = -2;
 
   KeyAccess(Engine& engine, std::string_view key);
+  // Locks the one shard of that index (invalidation walks the keyspace shard by shard).
+  struct WholeShard {
+    int index;
+  };
+  KeyAccess(Engine& engine, WholeShard shard);
   KeyAccess(Engine& engine, std::span<const std::string_view> keys);
   ~KeyAccess();
   KeyAccess(const KeyAccess&) = delete;
@@ -35,6 +40,8 @@ class KeyAccess {
   // The live entry for key (an expired one is removed on the way), or nullptr. Updates the
   // entry's LRU/LFU stamp unless touch is false.
   Entry* Find(int db, std::string_view key, bool touch = true);
+  // The slice of db in a shard this access locks.
+  DbSlice& SliceOf(int shard_index, int db) { return engine_.shard(shard_index).dbs[db]; }
   // Find that also counts a keyspace hit or miss (read commands).
   Entry* FindRead(int db, std::string_view key, bool touch = true);
 
@@ -70,8 +77,15 @@ class KeyAccess {
 
   bool Delete(int db, std::string_view key);
   void DeleteEntry(int db, Entry* e);
-  // Copies src to dst_key in dst_db with the given deadline. dst_key must be absent.
-  Entry* CopyEntry(const Entry* src, int dst_db, std::string_view dst_key, int64_t deadline);
+  // Copies src (of src_db) to dst_key in dst_db with the given deadline and src's tags.
+  // dst_key must be absent.
+  Entry* CopyEntry(int src_db, const Entry* src, int dst_db, std::string_view dst_key,
+                   int64_t deadline);
+
+  // Tags (docs/tags.md). AddTag gives e the tag; false when it had it already.
+  bool AddTag(int db, Entry* e, std::string_view tag);
+  // e's tags in the order given, or nullptr when it has none.
+  const std::vector<std::string>* TagsOf(int db, const Entry* e);
 
  private:
   Shard& ShardFor(std::string_view key, uint64_t* hash);

@@ -9,15 +9,20 @@
 #include <vector>
 
 #include "core/expiry_heap.h"
+#include "core/key_order_index.h"
 #include "core/key_table.h"
 #include "core/namespace_index.h"
+#include "core/tag_index.h"
 
 namespace cachet {
 
-// One database's part of a shard: the keys and their ordered expiry index.
+// One database's part of a shard: the keys, their ordered expiry index, the keys in byte order
+// (prefix walks) and their tags. Moving a slice (FLUSH, SWAPDB) moves all of them together.
 struct DbSlice {
   KeyTable table;
   ExpiryHeap expires;
+  KeyOrderIndex order;
+  TagIndex tags;
 };
 
 struct ShardCounters {

@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "base/clock.h"
+#include "base/hash.h"
 #include "base/logging.h"
 #include "core/container_factory.h"
 #include "core/session.h"
@@ -147,6 +148,17 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
         e->container()->Serialize(&payload);
         WriteRecord(w, kRecordContainer, payload);
       }
+      if (e->tagged()) {
+        const std::vector<std::string>* tags =
+            engine.shard(Engine::ShardIndex(HashKey(e->key()))).dbs[db].tags.TagsOf(e->key());
+        if (tags != nullptr) {
+          payload.clear();
+          PutString(&payload, e->key());
+          PutVarint(&payload, tags->size());
+          for (const std::string& t : *tags) PutString(&payload, t);
+          WriteRecord(w, kRecordTags, payload);
+        }
+      }
       ++keys;
     });
   }
@@ -258,6 +270,21 @@ bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats,
       access.CreateContainer(db, key, std::move(c),
                              (flags & 1) ? static_cast<int64_t>(deadline) : KeyAccess::kNoDeadline);
       ++loaded;
+    } else if (type == kRecordTags) {
+      std::string_view key, tag;
+      uint64_t n;
+      if (!p.String(&key) || !p.Varint(&n)) return fail("malformed tags record");
+      std::vector<std::string_view> tags;
+      for (uint64_t i = 0; i < n; ++i) {
+        if (!p.String(&tag)) return fail("malformed tags record");
+        tags.push_back(tag);
+      }
+      if (!p.done()) return fail("malformed tags record");
+      KeyAccess access(engine, key);
+      Entry* e = access.Find(db, key, false);  // absent when it was skipped as expired
+      if (e != nullptr) {
+        for (std::string_view t : tags) access.AddTag(db, e, t);
+      }
     } else if (type == kRecordSession) {
       Session s;
       if (!DeserializeSession(payload, &s)) return fail("malformed session record");

@@ -6,6 +6,7 @@
 //     kAux      key/value metadata (creation time, cachet version, key count)
 //     kSelectDb varint database index
 //     kString   varint flags, [fixed64 absolute deadline ms if flags & 1], key, value
+//     kTags     key, varint n, n tags: the tags of the key whose record came just before
 //     kSession  one user session (core/session.h SerializeSession), after the databases
 //   kEof (no length), then fixed64 XXH3-64 of every byte before it.
 // Record types a reader does not know are skipped by length, so later features (tags,
@@ -31,6 +32,8 @@ enum SnapshotRecord : uint8_t {
   // varint flags, [fixed64 deadline], key, u8 value type, then the container's own encoding.
   kRecordContainer = 0x02,
   kRecordSession = 0x03,
+  // key, varint count, tags: the tags of the key written just before (docs/tags.md).
+  kRecordTags = 0x04,
   kRecordAux = 0xFA,
   kRecordSelectDb = 0xFE,
   kRecordEof = 0xFF,

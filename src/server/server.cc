@@ -50,6 +50,8 @@ Server::Server(Config* config) : config_(config) {
   options.maxmemory_samples = static_cast<int>(config->GetInt("maxmemory-samples"));
   options.lfu.log_factor = static_cast<int>(config->GetInt("lfu-log-factor"));
   options.lfu.decay_minutes = static_cast<int>(config->GetInt("lfu-decay-time"));
+  // Before any slice exists: every key of every slice is in the key order index, or none is.
+  KeyOrderIndex::set_enabled(config->GetString("prefix-index") == "yes");
   engine_ = std::make_unique<Engine>(options);
   engine_->events().set_notifier(&keyspace_publisher_);
   ApplyNotifyFlags(engine_.get(), config->GetString("notify-keyspace-events"));
@@ -62,6 +64,8 @@ Server::Server(Config* config) : config_(config) {
   context_.pubsub = &pubsub_;
   blocking_ = std::make_unique<BlockingRegistry>(&engine_->ready_keys());
   context_.blocking = blocking_.get();
+  context_.invalidations = &invalidations_;
+  context_.rules = &rules_;
   context_.run_id = RandomRunId();
   context_.start_time_ms = SystemClock::Get()->NowMs();
   context_.requirepass_set.store(!config->GetString("requirepass").empty());
@@ -167,6 +171,7 @@ bool Server::Start(std::string* error) {
   // HTTP first, so that /health/live answers and /health/ready says "loading" while a large
   // dataset loads (data routes answer 503 until it is done).
   if (!DefineNamespaces(error)) return false;
+  if (!DefineRules(error)) return false;
   if (!StartHttp(error)) return false;
   if (!persistence_->Load(replay, error)) return false;
   std::string bind = config_->GetString("bind");
@@ -203,6 +208,19 @@ bool Server::Start(std::string* error) {
                EvictionPolicyName(engine_->policy()));
   }
   LOG_NOTICE("Ready to accept connections tcp on %s:%d", host.c_str(), context_.tcp_port);
+  return true;
+}
+
+bool Server::DefineRules(std::string* error) {
+  int n = 0;
+  for (const Config::ConfigTable& fields : config_->rule_tables()) {
+    ++n;
+    std::string problem;
+    if (!rules_.Add(fields, &problem)) {
+      *error = "configuration error: [[rule]] number " + std::to_string(n) + ": " + problem;
+      return false;
+    }
+  }
   return true;
 }
 

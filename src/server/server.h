@@ -14,6 +14,8 @@
 #include "admin/admin_api.h"
 #include "admin/alerts.h"
 #include "commands/blocking_registry.h"
+#include "commands/invalidation_log.h"
+#include "commands/invalidation_rules.h"
 #include "commands/client_registry.h"
 #include "commands/keyspace_notifier.h"
 #include "commands/pubsub_registry.h"
@@ -59,6 +61,7 @@ class Server {
   void Stop();
   // Defines the config file's [[namespace]] entries.
   bool DefineNamespaces(std::string* error);
+  bool DefineRules(std::string* error);
   // Starts the HTTP admin API unless http-port is 0.
   bool StartHttp(std::string* error);
 
@@ -67,6 +70,8 @@ class Server {
   PubSubRegistry pubsub_;
   KeyspacePublisher keyspace_publisher_{&pubsub_};
   std::unique_ptr<Engine> engine_;
+  InvalidationLog invalidations_;
+  InvalidationRules rules_;
   std::unique_ptr<BlockingRegistry> blocking_;  // after the engine: uses its ReadyKeys
   ClientRegistry clients_;
   SlowLog slowlog_;
