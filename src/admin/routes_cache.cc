@@ -1,4 +1,5 @@
-// Routes that change or show cached data: /api/cache/clear, /api/cache/invalidate,
+// Routes that change or show cached data: /api/cache/clear, /api/cache/invalidate (through
+// INVALIDATE: keys, tags, patterns, userId and events),
 // /api/cache/cleanup, /api/cache/keys/{key}. All need the bearer token; all run Redis commands
 // through the CommandRunner so they are logged and counted like any client's.
 #include "admin/admin_api.h"
@@ -8,21 +9,6 @@ namespace cachet {
 namespace {
 
 using json = nlohmann::json;
-
-// Deletes the keys of db matching pattern (SCAN + UNLINK in batches). Returns how many.
-int64_t DeleteMatching(RouteContext& ctx, int db, const std::string& pattern) {
-  int64_t removed = 0;
-  std::string cursor = "0";
-  do {
-    RespValue page = ctx.runner.Run({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, db);
-    if (page.type != RespValue::kArray || page.elements.size() != 2) break;
-    cursor = page.elements[0].str;
-    std::vector<std::string> del = {"UNLINK"};
-    for (const RespValue& key : page.elements[1].elements) del.push_back(key.str);
-    if (del.size() > 1) removed += ctx.runner.Run(del, db).integer;
-  } while (cursor != "0");
-  return removed;
-}
 
 // Reads an optional "db" field of a JSON body into *db (left as it is when absent). False with
 // the 400 in *error when it is not a database index.
@@ -38,13 +24,157 @@ bool BodyDb(RouteContext& ctx, const json& body, int* db, HttpResponse* error) {
   return true;
 }
 
+// What an invalidation route asks for. userId stands for the seeds' layout of a user's data:
+// the tag user:{id} and the keys under user:{id}: (docs/invalidation.md).
+struct InvalidationAsk {
+  std::vector<std::string> keys;
+  std::vector<std::string> tags;
+  std::vector<std::string> patterns;
+  std::string event;
+  std::vector<std::pair<std::string, std::string>> fields;
+  bool empty() const {
+    return keys.empty() && tags.empty() && patterns.empty() && event.empty();
+  }
+  void AddUser(const std::string& id) {
+    tags.push_back("user:" + id);
+    std::string escaped;
+    for (char c : id) {
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') escaped.push_back('\\');
+      escaped.push_back(c);
+    }
+    patterns.push_back("user:" + escaped + ":*");
+  }
+};
+
+// Runs the INVALIDATE commands ask stands for in db: {"invalidated": keys deleted}.
+HttpResponse Invalidate(RouteContext& ctx, const InvalidationAsk& ask, int db) {
+  int64_t invalidated = 0;
+  std::vector<std::vector<std::string>> commands;
+  if (!ask.keys.empty()) {
+    commands.push_back({"INVALIDATE", "KEY"});
+    commands.back().insert(commands.back().end(), ask.keys.begin(), ask.keys.end());
+  }
+  if (!ask.tags.empty()) {
+    commands.push_back({"INVALIDATE", "TAG"});
+    commands.back().insert(commands.back().end(), ask.tags.begin(), ask.tags.end());
+  }
+  for (const std::string& p : ask.patterns) commands.push_back({"INVALIDATE", "PATTERN", p});
+  if (!ask.event.empty()) {
+    commands.push_back({"INVALIDATE", "EVENT", ask.event});
+    for (const auto& [f, v] : ask.fields) {
+      commands.back().push_back(f);
+      commands.back().push_back(v);
+    }
+  }
+  for (const auto& cmd : commands) {
+    RespValue r = ctx.runner.Run(cmd, db);
+    if (r.is_error()) return CommandErrorResponse(r);
+    invalidated += r.integer;
+  }
+  return JsonResponse(200, {{"invalidated", invalidated}});
+}
+
+// Reads field (a non-empty string, or an array of them when list is set) into *out.
+bool StringsField(const json& body, const char* field, bool list, std::vector<std::string>* out,
+                  HttpResponse* error) {
+  if (!body.contains(field)) return true;
+  const json& v = body[field];
+  std::string what = std::string(field) + (list ? " must be an array of non-empty strings"
+                                                 : " must be a non-empty string");
+  auto take = [&](const json& item) {
+    if (!item.is_string() || item.get<std::string>().empty()) return false;
+    out->push_back(item.get<std::string>());
+    return true;
+  };
+  bool ok = list ? v.is_array() && !v.empty() : true;
+  if (ok && list) {
+    for (const json& item : v) ok = ok && take(item);
+  } else if (ok) {
+    ok = take(v);
+  }
+  if (!ok) *error = ErrorResponse(400, what);
+  return ok;
+}
+
+// Fills ask from a JSON body's pattern, keys, tag(s), userId/subjectId and event fields.
+bool AskFromBody(const json& body, InvalidationAsk* ask, HttpResponse* error) {
+  std::vector<std::string> users, events;
+  if (!StringsField(body, "pattern", false, &ask->patterns, error) ||
+      !StringsField(body, "keys", true, &ask->keys, error) ||
+      !StringsField(body, "tag", false, &ask->tags, error) ||
+      !StringsField(body, "tags", true, &ask->tags, error) ||
+      !StringsField(body, "userId", false, &users, error) ||
+      !StringsField(body, "subjectId", false, &users, error) ||
+      !StringsField(body, "event", false, &events, error)) {
+    return false;
+  }
+  for (const std::string& u : users) ask->AddUser(u);
+  if (!events.empty()) ask->event = events[0];
+  if (body.contains("fields")) {
+    const json& f = body["fields"];
+    if (ask->event.empty() || !f.is_object()) {
+      *error = ErrorResponse(400, "fields must be an object, given with an event");
+      return false;
+    }
+    for (const auto& [name, value] : f.items()) {
+      if (value.is_string()) {
+        ask->fields.emplace_back(name, value.get<std::string>());
+      } else if (value.is_number_integer()) {
+        ask->fields.emplace_back(name, std::to_string(value.get<int64_t>()));
+      } else {
+        *error = ErrorResponse(400, "event fields must be strings or integers");
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+HttpResponse InvalidateBody(RouteContext& ctx) {
+  json body;
+  HttpResponse error;
+  if (!ParseJsonBody(ctx.request, &body, &error)) return error;
+  InvalidationAsk ask;
+  if (!AskFromBody(body, &ask, &error)) return error;
+  if (ask.empty()) {
+    return ErrorResponse(400, "give an event, a pattern, keys, tags or a userId");
+  }
+  int db = 0;
+  if (!BodyDb(ctx, body, &db, &error)) return error;
+  return Invalidate(ctx, ask, db);
+}
+
+HttpResponse InvalidateQuery(RouteContext& ctx) {
+  InvalidationAsk ask;
+  if (!ctx.Query("pattern").empty()) ask.patterns.push_back(ctx.Query("pattern"));
+  if (!ctx.Query("key").empty()) ask.keys.push_back(ctx.Query("key"));
+  if (!ctx.Query("tag").empty()) ask.tags.push_back(ctx.Query("tag"));
+  if (!ctx.Query("userId").empty()) ask.AddUser(ctx.Query("userId"));
+  if (ask.empty()) {
+    return ErrorResponse(400, "give one of the query parameters pattern, key, tag or userId");
+  }
+  int db;
+  HttpResponse error;
+  if (!ParseDbParam(ctx, &db, &error)) return error;
+  return Invalidate(ctx, ask, db);
+}
+
 HttpResponse Clear(RouteContext& ctx) {
   json body = json::object();
   HttpResponse error;
   if (!ctx.request.body.empty() && !ParseJsonBody(ctx.request, &body, &error)) return error;
+  InvalidationAsk ask;
+  if (!body.is_object()) return ErrorResponse(400, "the body must be a JSON object");
+  if (!AskFromBody(body, &ask, &error)) return error;
   int first = 0, last = ctx.server.engine->databases() - 1;
   int one = -1;
   if (!BodyDb(ctx, body, &one, &error)) return error;
+  if (!ask.empty()) {  // a selector clears what it selects: {"userId": ...}, {"tag": ...}
+    HttpResponse r = Invalidate(ctx, ask, one >= 0 ? one : 0);
+    if (r.status != 200) return r;
+    json out = json::parse(r.body);
+    return JsonResponse(200, {{"cleared", out["invalidated"]}});
+  }
   if (one >= 0) first = last = one;
   int64_t cleared = 0;
   for (int db = first; db <= last; ++db) {
@@ -55,54 +185,6 @@ HttpResponse Clear(RouteContext& ctx) {
     cleared += size.integer;
   }
   return JsonResponse(200, {{"cleared", cleared}});
-}
-
-HttpResponse Invalidate(RouteContext& ctx, const std::string& pattern,
-                        const std::vector<std::string>& keys, int db) {
-  int64_t invalidated = 0;
-  if (!keys.empty()) {
-    std::vector<std::string> del = {"UNLINK"};
-    del.insert(del.end(), keys.begin(), keys.end());
-    RespValue r = ctx.runner.Run(del, db);
-    if (r.is_error()) return CommandErrorResponse(r);
-    invalidated += r.integer;
-  }
-  if (!pattern.empty()) invalidated += DeleteMatching(ctx, db, pattern);
-  return JsonResponse(200, {{"invalidated", invalidated}});
-}
-
-HttpResponse InvalidateBody(RouteContext& ctx) {
-  json body;
-  HttpResponse error;
-  if (!ParseJsonBody(ctx.request, &body, &error)) return error;
-  std::string pattern;
-  std::vector<std::string> keys;
-  if (body.contains("pattern")) {
-    if (!body["pattern"].is_string() || body["pattern"].get<std::string>().empty()) {
-      return ErrorResponse(400, "pattern must be a non-empty string");
-    }
-    pattern = body["pattern"];
-  }
-  if (body.contains("keys")) {
-    if (!body["keys"].is_array()) return ErrorResponse(400, "keys must be an array of strings");
-    for (const json& k : body["keys"]) {
-      if (!k.is_string()) return ErrorResponse(400, "keys must be an array of strings");
-      keys.push_back(k);
-    }
-  }
-  if (pattern.empty() && keys.empty()) return ErrorResponse(400, "give a pattern or keys");
-  int db = 0;
-  if (!BodyDb(ctx, body, &db, &error)) return error;
-  return Invalidate(ctx, pattern, keys, db);
-}
-
-HttpResponse InvalidateQuery(RouteContext& ctx) {
-  std::string pattern = ctx.Query("pattern");
-  if (pattern.empty()) return ErrorResponse(400, "the pattern query parameter is required");
-  int db;
-  HttpResponse error;
-  if (!ParseDbParam(ctx, &db, &error)) return error;
-  return Invalidate(ctx, pattern, {}, db);
 }
 
 HttpResponse Cleanup(RouteContext& ctx) {

@@ -139,6 +139,28 @@ void CmdRules(CommandContext& ctx, ArgList) {
   }
 }
 
+void CmdHelp(CommandContext& ctx, ArgList) {
+  static const char* const lines[] = {
+      "INVALIDATE <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "KEY <key> [<key> ...]",
+      "    Delete the keys; the invalidation is logged and published.",
+      "TAG <tag> [<tag> ...]",
+      "    Delete every key carrying any of the tags.",
+      "PATTERN <glob>",
+      "    Delete the keys matching the glob (walks only the keys under its literal prefix).",
+      "EVENT <name> [<field> <value> ...]",
+      "    Apply the [[rule]]s configured for the event.",
+      "LOG [<count>|RESET]",
+      "    The most recent invalidations (10 by default), newest first.",
+      "RULES",
+      "    The configured rules.",
+      "HELP",
+      "    Print this help.",
+  };
+  ctx.reply.ArrayHeader(std::size(lines));
+  for (const char* l : lines) ctx.reply.SimpleString(l);
+}
+
 }  // namespace
 
 void RegisterInvalidateFamily(CommandRegistry& r) {
@@ -160,7 +182,10 @@ void RegisterInvalidateFamily(CommandRegistry& r) {
        MakeCommand(g, "log", -2, kCmdReadOnly | kCmdAdmin, 0, 0, 0, "@admin @slow",
                    "The recent invalidations", "0.1.0", "O(N)", CmdLog),
        MakeCommand(g, "rules", 2, kCmdReadOnly, 0, 0, 0, "@read @slow",
-                   "The configured invalidation rules", "0.1.0", "O(N)", CmdRules)}));
+                   "The configured invalidation rules", "0.1.0", "O(N)", CmdRules),
+       MakeCommand(g, "help", 2, kCmdLoading | kCmdStale, 0, 0, 0, "@slow",
+                   "Show helpful text about the different subcommands", "0.1.0", "O(1)",
+                   CmdHelp)}));
 }
 
 }  // namespace cachet
