@@ -45,6 +45,8 @@ CommandFixture::CommandFixture() {
   server_.pubsub = &pubsub_;
   blocking_ = std::make_unique<BlockingRegistry>(&engine_->ready_keys());
   server_.blocking = blocking_.get();
+  server_.invalidations = &invalidations_;
+  server_.rules = &rules_;
   engine_->events().set_notifier(&keyspace_publisher_);
   config_.OnChange("notify-keyspace-events", [this](const std::string& v) {
     uint32_t flags = 0;

@@ -13,6 +13,8 @@
 #include "commands/blocking_registry.h"
 #include "commands/client_registry.h"
 #include "commands/command.h"
+#include "commands/invalidation_log.h"
+#include "commands/invalidation_rules.h"
 #include "commands/keyspace_notifier.h"
 #include "commands/pubsub_registry.h"
 #include "commands/registry.h"
@@ -54,6 +56,8 @@ class CommandFixture {
   Config& config() { return config_; }
   ServerContext& server() { return server_; }
   ClientState& client() { return client_; }
+  InvalidationRules& rules() { return rules_; }
+  InvalidationLog& invalidations() { return invalidations_; }
   void set_protocol(int p) { protocol_ = p; }
 
  private:
@@ -65,6 +69,8 @@ class CommandFixture {
   PubSubRegistry pubsub_;
   KeyspacePublisher keyspace_publisher_{&pubsub_};
   SlowLog slowlog_;
+  InvalidationLog invalidations_;
+  InvalidationRules rules_;
   CommandRegistry registry_;
   ServerContext server_;
   ClientState client_;
