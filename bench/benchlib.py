@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -115,6 +116,34 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def launch(bin_path, port, workdir, cpu, log_path, extra_args=()):
+    """Starts a server (redis-server or cachet-server) pinned to cpu, without persistence,
+    in its own process group, and waits until it answers PING. Returns the Popen."""
+    cmd = ["taskset", "-c", str(cpu), bin_path, "--port", str(port), "--bind", "127.0.0.1",
+           "--dir", workdir, "--save", "", "--appendonly", "no"] + list(extra_args)
+    with open(log_path, "ab") as log:
+        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while True:
+        if p.poll() is not None:
+            raise RuntimeError("%s exited with rc=%d during startup (log: %s)"
+                               % (bin_path, p.returncode, log_path))
+        try:
+            c = Conn(port, timeout=5)
+            try:
+                if c.cmd("PING") == "PONG":
+                    return p
+            finally:
+                c.close()
+        except (OSError, ConnectionError):
+            pass
+        if time.monotonic() > deadline:
+            stop_server(p)
+            raise RuntimeError("%s did not answer PING within 30s" % bin_path)
+        time.sleep(0.02)
 
 
 def stop_server(p, timeout=5):
