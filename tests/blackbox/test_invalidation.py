@@ -359,6 +359,21 @@ def test_invalidate_rules_reply(cachet_factory, tmp_path):
     ]
 
 
+def start_expecting_refusal(cfg, tmp_path, wait_s=3.0):
+    """Starts the server on cfg; returns (exit code, output), exit code None when it was
+    still running after wait_s (then it is killed)."""
+    proc = subprocess.Popen([cachet_bin(), str(cfg), "--port", str(free_port()),
+                             "--http-port", "0", "--dir", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = proc.communicate(timeout=wait_s)
+        return proc.returncode, out
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        return None, "still running after %.0fs:\n%s" % (wait_s, out)
+
+
 BAD_RULES = [
     ('[[rule]]\nevent = "e"\nkeys = ["k"]\nttl = "5"\n', 1, "unknown field 'ttl'"),
     ('[[rule]]\nkeys = ["k"]\n', 1, "a rule needs an 'event'"),
@@ -380,13 +395,32 @@ BAD_RULES = [
 def test_bad_rule_stops_the_server(tmp_path, text, number, message):
     cfg = tmp_path / "bad.toml"
     cfg.write_text(text)
-    proc = subprocess.run([cachet_bin(), str(cfg), "--port", str(free_port()), "--http-port",
-                           "0", "--dir", str(tmp_path)], capture_output=True, text=True,
-                          timeout=10)
-    out = proc.stderr + proc.stdout
-    assert proc.returncode != 0, out
+    rc, out = start_expecting_refusal(cfg, tmp_path)
+    assert rc != 0, out
     assert "configuration error: [[rule]] number %d: " % number in out, out
     assert message in out, out
+
+
+BAD_RULE_TYPES = [
+    ('[[rule]]\nevent = "e"\nkeys = {a = "x"}\n', "[[rule]] field 'keys'"),
+    ('[[rule]]\nevent = "e"\nkeys = [["x"]]\n', "[[rule]] field 'keys'"),
+    ('[[rule]]\nevent = "e"\ntags = [true]\n', "[[rule]] field 'tags'"),
+    ('[[rule]]\nevent = true\ntags = ["t"]\n', "[[rule]] field 'event'"),
+    ('rule = "x"\n', "rule"),
+]
+
+
+@pytest.mark.parametrize("text,message", BAD_RULE_TYPES,
+                         ids=["table", "nested-array", "bool-in-array", "bool-event",
+                              "not-a-table"])
+def test_rule_values_that_are_not_strings_stop_the_server(tmp_path, text, message):
+    """[[rule]] fields are strings or arrays of strings: a boolean is not silently turned into
+    the text "yes" (which would make `tags = [true]` the tag "yes")."""
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(text)
+    rc, out = start_expecting_refusal(cfg, tmp_path)
+    assert rc != 0, out
+    assert "configuration error" in out and message in out, out
 
 
 # --------------------------------------------------------------------------
@@ -485,6 +519,40 @@ def test_invalidation_channel_messages(cachet_factory, tmp_path):
     assert ids == [third["id"], second["id"], first["id"]]
 
 
+def test_keyspace_del_notifications_and_binary_keys_in_messages(cachet_factory, tmp_path):
+    srv = rules_server(cachet_factory, tmp_path)
+    r = client(srv)
+    r.config_set("notify-keyspace-events", "Eg")
+    sub = redis.Redis(host=HOST, port=srv.port).pubsub()
+    sub.subscribe("__keyevent@0__:del", "__cachet__:invalidate")
+    for _ in range(2):
+        assert sub.get_message(timeout=2)["type"] == "subscribe"
+    raw = redis.Redis(host=HOST, port=srv.port)
+    raw.set(b"p:\xff\xfe", "v")
+    raw.set(b"p:2", "v")
+    raw.set(b"k", "v")
+    raw.set(b"user:5:x", "v")
+    raw.set(b"user:profile:5", "v")
+    assert inv(r, "PATTERN", "p:*") == 2
+    assert inv(r, "KEY", "k", "nope") == 1
+    assert inv(r, "EVENT", "user.profile.updated", "userId", "5", "region", "x") == 2
+    dels, messages = [], []
+    deadline = time.monotonic() + 10
+    while (len(dels) < 5 or len(messages) < 3) and time.monotonic() < deadline:
+        m = sub.get_message(timeout=0.5)
+        if m and m["type"] == "message":
+            if m["channel"] == b"__keyevent@0__:del":
+                dels.append(m["data"])
+            else:
+                messages.append(json.loads(m["data"]))
+    sub.close()
+    assert sorted(dels) == sorted([b"p:\xff\xfe", b"p:2", b"k", b"user:5:x",
+                                   b"user:profile:5"])
+    assert [m["count"] for m in messages] == [2, 1, 2]
+    assert sorted(messages[0]["keys"]) == ["p:2", "p:\ufffd\ufffd"]
+    assert messages[1]["keys"] == ["k"]
+
+
 def test_exactly_1000_keys_are_not_truncated(cachet_server):
     r = client(cachet_server)
     sub = client(cachet_server).pubsub()
@@ -528,6 +596,22 @@ def test_append_only_log_replays_invalidations(cachet_factory, tmp_path):
     assert len(r.execute_command("TAG.KEYS", "odd")) == 350
     # invalidations replayed from the log are not invalidations again
     assert log(r) == []
+
+
+def test_http_invalidation_is_logged_for_replay(cachet_factory, tmp_path):
+    cfg = tmp_path / "rules.toml"
+    cfg.write_text(RULES)
+    api = start_http(cachet_factory, "--config", str(cfg), "--appendonly", "yes",
+                     "--appendfsync", "always", "--prefix-index", "no")
+    user_data(api.r)
+    assert http_ok(api, "POST", "/api/cache/invalidate", {"userId": "42"}) == {"invalidated": 3}
+    assert http_ok(api, "DELETE", "/api/cache/invalidate?key=keep") == {"invalidated": 1}
+    before = sorted(api.r.keys())
+    api.srv.stop()
+    api.srv.start()
+    r = redis.Redis(host=HOST, port=api.srv.port)
+    assert sorted(r.keys()) == before == [b"user:420:feed", b"user:permissions:42",
+                                          b"user:profile:42"]
 
 
 # --------------------------------------------------------------------------
@@ -689,6 +773,11 @@ def test_http_invalidate_query_and_clear(api):
         "keep", "user:420:feed", "user:permissions:42", "user:profile:42"]
     assert r3.dbsize() == 1
     assert http_ok(api, "POST", "/api/cache/clear", {"tag": "none"}) == {"cleared": 0}
+    r3.set("user:9:a", "1")
+    r.set("user:9:a", "1")
+    assert http_ok(api, "POST", "/api/cache/clear", {"userId": "9", "db": 3}) == {"cleared": 1}
+    assert r.exists("user:9:a") == 1 and r3.exists("user:9:a") == 0
+    r.delete("user:9:a")
     assert http_ok(api, "POST", "/api/cache/clear", {"db": 3}) == {"cleared": 1}
     assert r.dbsize() == 4 and r3.dbsize() == 0
     assert http_ok(api, "POST", "/api/cache/clear") == {"cleared": 4}

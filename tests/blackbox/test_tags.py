@@ -303,6 +303,9 @@ REMOVALS = {
     "psetex": lambda r: r.psetex("k", 100000, "x"),
     "set_get": lambda r: r.set("k", "x", get=True),
     "expire_negative": lambda r: r.expire("k", -1),
+    "sunionstore": lambda r: (r.sadd("sa", "1"), r.sunionstore("k", ["sa"])),
+    "zunionstore": lambda r: (r.zadd("za", {"m": 1}), r.zunionstore("k", ["za"])),
+    "sinterstore_empty": lambda r: r.sinterstore("k", ["nothing"]),
     "lazy_expiry": lambda r: (r.pexpire("k", 30), time.sleep(0.1), r.get("k")),
 }
 
@@ -313,7 +316,7 @@ def test_removal_path_drops_tags(r, how):
     REMOVALS[how](r)
     if r.exists("k") and how not in ("set", "set_keepttl", "cache_set_no_tags", "mset",
                                      "getset", "setex", "psetex", "set_get",
-                                     "msetnx_other"):
+                                     "msetnx_other", "sunionstore", "zunionstore"):
         pytest.fail("%s left the key" % how)
     assert tag_get(r, "k") == []
     assert tag_keys(r, "t") == ["other"]
@@ -382,6 +385,35 @@ def test_eviction_keeps_tag_keys_exact(cachet_factory):
     assert tag_keys(r, "all") == existing
     assert r.execute_command("TAG.INVALIDATE", "all") == len(existing)
     assert r.dbsize() == 1 and r.get(evicted) == "fresh"
+
+
+def test_tag_memory_counts_toward_maxmemory(cachet_factory):
+    srv = cachet_factory("--maxmemory", "4mb", "--maxmemory-policy", "noeviction")
+    r = client(srv)
+    load = r.pipeline(transaction=False)
+    for i in range(3000):
+        load.set("k:%d" % i, "v")
+    load.execute()
+    used = r.info("memory")["used_memory"]
+    assert used < 3 * 1024 * 1024
+    added, error = 0, None
+    try:
+        for j in range(64):  # only tags grow: the keys and values stay as they are
+            for i in range(3000):
+                r.execute_command("TAG.ADD", "k:%d" % i, "a-rather-long-tag-name-%d" % j)
+                added += 1
+    except redis.ResponseError as e:
+        error = str(e)
+    assert error is not None and error.startswith("OOM"), (added, error)
+    assert r.dbsize() == 3000
+    full = r.info("memory")["used_memory"]
+    assert full > 4 * 1024 * 1024 - 64 * 1024
+    with pytest.raises(redis.ResponseError, match="^OOM"):
+        r.execute_command("CACHE.SET", "new", "v", "TAGS", "x")
+    # invalidation frees memory even when it is full
+    assert r.execute_command("TAG.INVALIDATE", "a-rather-long-tag-name-0") == 3000
+    assert r.execute_command("CACHE.SET", "new", "v", "TAGS", "x") == "OK"
+    assert r.info("memory")["used_memory"] < full - 1024 * 1024
 
 
 def test_rename_moves_tags(r):
@@ -466,6 +498,8 @@ IN_PLACE = {
     "setrange": lambda r: r.setrange("k", 1, "zz"),
     "incr": lambda r: (r.set("n", "1"), r.execute_command("TAG.ADD", "n", "t", "u"),
                        r.delete("k"), r.rename("n", "k"), r.incr("k")),
+    "decrby": lambda r: (r.set("n", "1"), r.execute_command("TAG.ADD", "n", "t", "u"),
+                         r.delete("k"), r.rename("n", "k"), r.decrby("k", 5)),
     "incrbyfloat": lambda r: (r.set("n", "1"), r.execute_command("TAG.ADD", "n", "t", "u"),
                               r.delete("k"), r.rename("n", "k"), r.incrbyfloat("k", 1.5)),
     "expire": lambda r: r.expire("k", 100),
@@ -581,6 +615,55 @@ def test_tags_survive_append_only_log_restart(cachet_factory, rewrite):
     r = client(srv)
     assert sorted(r.keys()) == ["h", "retagged"]
     assert tag_keys(r, "t") == [] and tag_keys(r, "moved") == []
+
+
+def test_snapshot_skips_tags_of_keys_expired_at_load(cachet_factory):
+    srv = cachet_factory()
+    r = client(srv)
+    r.execute_command("CACHE.SET", "short", "v", "PX", "300", "TAGS", "t")
+    r.hset("h", "f", "v")
+    r.pexpire("h", 300)
+    r.execute_command("TAG.ADD", "h", "t")
+    r.execute_command("CACHE.SET", "long", "v", "EX", "1000", "TAGS", "t")
+    r.bgsave()
+    assert wait_for(lambda: r.info("persistence")["rdb_bgsave_in_progress"] == 0
+                    and r.info("persistence")["rdb_last_bgsave_status"] == "ok")
+    srv.stop()
+    time.sleep(0.4)
+    srv.start()
+    r = client(srv)
+    assert sorted(r.keys()) == ["long"]
+    assert tag_keys(r, "t") == ["long"]
+    r.set("short", "new")
+    r.hset("h", "g", "w")
+    assert tag_keys(r, "t") == ["long"]
+    assert r.execute_command("TAG.INVALIDATE", "t") == 1
+    assert sorted(r.keys()) == ["h", "short"]
+
+
+def test_refused_tag_commands_leave_nothing_in_the_log(cachet_factory):
+    srv = cachet_factory("--appendonly", "yes", "--appendfsync", "always")
+    r = client(srv)
+    tags = ["t%d" % i for i in range(64)]
+    r.execute_command("CACHE.SET", "k", "v", "TAGS", "a")
+    assert r.execute_command("CACHE.SET", "k", "v2", "NX", "TAGS", "b") is None
+    assert r.execute_command("CACHE.SET", "missing", "v2", "XX", "TAGS", "b") is None
+    with pytest.raises(redis.ResponseError):
+        r.execute_command("TAG.ADD", "k", *tags)
+    with pytest.raises(redis.ResponseError):
+        r.execute_command("CACHE.SET", "k", "v3", "EX", "0", "TAGS", "c")
+    r.execute_command("CACHE.SET", "g", "v", "GET", "EX", "1000", "TAGS", "a", "d")
+    assert r.execute_command("TAG.ADD", "missing", "x") == 0
+    r.execute_command("CACHE.SET", "kt", "v", "EX", "1000")
+    assert r.execute_command("CACHE.SET", "kt", "v2", "KEEPTTL", "TAGS", "e") == "OK"
+    srv.stop()
+    srv.start()
+    r = client(srv)
+    assert sorted(r.keys()) == ["g", "k", "kt"]
+    assert r.get("k") == "v" and tag_get(r, "k") == ["a"]
+    assert tag_get(r, "g") == ["a", "d"] and 990 < r.ttl("g") <= 1000
+    assert tag_get(r, "kt") == ["e"] and 990 < r.ttl("kt") <= 1000 and r.get("kt") == "v2"
+    assert tag_keys(r, "b") == [] and tag_keys(r, "c") == [] and tag_keys(r, "t0") == []
 
 
 # --------------------------------------------------------------------------
