@@ -35,7 +35,7 @@ Result<int64_t> OpIncrBy(KeyAccess& access, int db, std::string_view key, int64_
   char buf[21];
   int len = FormatInt64(result, buf);
   std::string_view text(buf, len);
-  access.SetString(db, key, text, Encoding::kInt, KeyAccess::kKeepDeadline);
+  access.SetString(db, key, text, Encoding::kInt, KeyAccess::kKeepDeadline, /*keep_tags=*/true);
   access.Notify(kNotifyString, "incrby", db, key);
   return result;
 }
@@ -54,7 +54,7 @@ Result<std::string> OpIncrByFloat(KeyAccess& access, int db, std::string_view ke
   Encoding enc = text.size() <= 44 ? Encoding::kEmbStr : Encoding::kRaw;
   // Replaying the increment could round differently: log the result.
   PropagationScope::Rewrite({"SET", std::string(key), text, "KEEPTTL"});
-  access.SetString(db, key, text, enc, KeyAccess::kKeepDeadline);
+  access.SetString(db, key, text, enc, KeyAccess::kKeepDeadline, /*keep_tags=*/true);
   access.Notify(kNotifyString, "incrbyfloat", db, key);
   return text;
 }

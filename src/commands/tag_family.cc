@@ -3,6 +3,7 @@
 // them exact on every removal path.
 #include <algorithm>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "base/hash.h"
@@ -32,9 +33,12 @@ bool CheckTags(ArgList tags, ReplyBuilder& reply) {
       return false;
     }
   }
-  if (tags.size() > kMaxTagsPerKey) {
-    reply.Error(errors::kTooManyTags);
-    return false;
+  if (tags.size() > kMaxTagsPerKey) {  // repeats count once
+    std::unordered_set<std::string_view> distinct(tags.begin(), tags.end());
+    if (distinct.size() > kMaxTagsPerKey) {
+      reply.Error(errors::kTooManyTags);
+      return false;
+    }
   }
   return true;
 }

@@ -101,18 +101,17 @@ bool Config::LoadToml(const std::string& path, std::string* error) {
         Config::ConfigTable fields;
         for (const auto& [field, value] : *t) {
           std::vector<std::string> texts;
-          std::string text;
           if (const toml::array* list = value.as_array()) {
             for (const toml::node& item : *list) {
-              if (!ScalarText(item, &text)) {
+              if (!item.is_string()) {
                 *error = "config file '" + path + "': [[rule]] field '" +
                          std::string(field.str()) + "' must hold strings";
                 return false;
               }
-              texts.push_back(text);
+              texts.push_back(std::string(*item.value<std::string>()));
             }
-          } else if (ScalarText(value, &text)) {
-            texts.push_back(text);
+          } else if (value.is_string()) {
+            texts.push_back(std::string(*value.value<std::string>()));
           } else {
             *error = "config file '" + path + "': [[rule]] field '" + std::string(field.str()) +
                      "' must be a string or an array of strings";

@@ -128,7 +128,7 @@ int64_t KeyAccess::DeadlineOf(int db, const Entry* e) {
 }
 
 Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value, Encoding enc,
-                            int64_t deadline) {
+                            int64_t deadline, bool keep_tags) {
   // With notifications on, an expired key being overwritten reports "expired" first, as in
   // Redis; otherwise the expired entry is simply replaced below.
   if (engine_.events().flags() != 0) Find(db, key, false);
@@ -138,6 +138,7 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
   deadline = WithNamespaceDefault(shard, db, key, deadline);
   DbSlice& slice = shard.dbs[db];
   KeyTable::Slot* slot = slice.table.Find(key, hash);
+  std::vector<std::string> kept_tags;
   if (slot != nullptr) {
     Entry* e = KeyTable::EntryAt(slot);
     bool expired = e->has_expire() && slice.expires.DeadlineOf(e) < now_ && !engine_.loading();
@@ -153,9 +154,12 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
       if (!value.empty()) memcpy(n->mutable_value(), value.data(), value.size());
       n->set_encoding(enc);
       n->set_access(engine_.InitialAccess());
-      UntagEntry(engine_, shard, slice, n);  // an overwrite carries only the tags it gives
+      if (!keep_tags) UntagEntry(engine_, shard, slice, n);  // only the tags it gives
       ChargeEntry(engine_, shard, n, static_cast<int64_t>(n->AllocatedBytes()) - before);
       return n;
+    }
+    if (keep_tags && e->tagged() && !expired) {
+      if (const std::vector<std::string>* tags = slice.tags.TagsOf(key)) kept_tags = *tags;
     }
     RemoveSlot(engine_, shard, slice, slot);
   } else {
@@ -166,6 +170,7 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
   e->set_encoding(enc);
   e->set_access(engine_.InitialAccess());
   InsertEntry(engine_, shard, slice, e, hash, deadline);
+  for (const std::string& tag : kept_tags) TagEntry(engine_, shard, slice, e, tag);
   return e;
 }
 

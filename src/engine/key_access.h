@@ -49,9 +49,10 @@ class KeyAccess {
   int64_t DeadlineOf(int db, const Entry* e);
 
   // Stores a string under key, replacing any value. deadline: absolute ms, kNoDeadline, or
-  // kKeepDeadline (keep the current TTL, as SET KEEPTTL).
+  // kKeepDeadline (keep the current TTL, as SET KEEPTTL). An overwrite drops the key's tags;
+  // with keep_tags (INCR and friends, which change a value rather than replace it) they stay.
   Entry* SetString(int db, std::string_view key, std::string_view value, Encoding enc,
-                   int64_t deadline);
+                   int64_t deadline, bool keep_tags = false);
   // Creates a string of value_len uninitialised bytes (+reserve spare). key must be absent.
   Entry* CreateString(int db, std::string_view key, size_t value_len, size_t reserve, Encoding enc,
                       int64_t deadline);
