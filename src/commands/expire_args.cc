@@ -69,4 +69,17 @@ bool ResolveDeadline(std::string_view arg, ExpireUnit unit, int64_t now_ms,
   return true;
 }
 
+std::vector<std::string> AbsoluteSetForm(std::string_view command, std::string_view key,
+                                         std::string_view value, const SetOptions& o,
+                                         int64_t deadline_ms) {
+  std::vector<std::string> out = {std::string(command), std::string(key), std::string(value)};
+  if (o.keep_ttl) {
+    out.push_back("KEEPTTL");
+  } else if (deadline_ms >= 0) {
+    out.push_back("PXAT");
+    out.push_back(Int64ToString(deadline_ms));
+  }
+  return out;
+}
+
 }  // namespace cachet

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "commands/command.h"
 
@@ -32,5 +33,11 @@ bool ParseSetOptions(ArgList args, size_t first, SetOptionsFor command, SetOptio
 // error replied ("value is not an integer" or "invalid expire time in '<cmd>' command").
 bool ResolveDeadline(std::string_view arg, ExpireUnit unit, int64_t now_ms,
                      const std::string& command_name, int64_t* deadline_ms, ReplyBuilder& reply);
+
+// The deterministic form of a SET-like write for the append-only log: command key value, then
+// KEEPTTL or PXAT <deadline> (no condition, no GET: the replay only applies the outcome).
+std::vector<std::string> AbsoluteSetForm(std::string_view command, std::string_view key,
+                                         std::string_view value, const SetOptions& o,
+                                         int64_t deadline_ms);
 
 }  // namespace cachet

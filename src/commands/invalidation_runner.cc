@@ -1,8 +1,8 @@
 // RunInvalidation: batches through the engine, then the log record and the published message.
 #include "commands/invalidation_runner.h"
 
-#include <chrono>
 
+#include "base/clock.h"
 #include "commands/invalidation_log.h"
 #include "commands/pubsub_registry.h"
 #include "commands/server_context.h"
@@ -14,16 +14,10 @@ namespace cachet {
 
 namespace {
 
-int64_t SteadyUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // Deletes one named key as its own logged DEL.
 void InvalidateKey(CommandContext& ctx, const std::string& key, InvalidationStats* stats,
                    const DeletedKeyFn& on_deleted) {
-  int64_t start = SteadyUs();
+  int64_t start = MonotonicUs();
   {
     PropagationScope scope(&ctx.server.command_log, ctx.db(), {});
     KeyAccess access(ctx.engine(), key);
@@ -36,14 +30,14 @@ void InvalidateKey(CommandContext& ctx, const std::string& key, InvalidationStat
     }
   }
   ++stats->batches;
-  stats->longest_batch_us = std::max(stats->longest_batch_us, SteadyUs() - start);
+  stats->longest_batch_us = std::max(stats->longest_batch_us, MonotonicUs() - start);
 }
 
 }  // namespace
 
 uint64_t RunInvalidation(CommandContext& ctx, const std::string& kind, const std::string& target,
                          const std::string& reason, const InvalidationTargets& targets) {
-  int64_t start = SteadyUs();
+  int64_t start = MonotonicUs();
   InvalidationStats stats;
   std::vector<std::string> published;
   bool truncated = false;
@@ -68,7 +62,7 @@ uint64_t RunInvalidation(CommandContext& ctx, const std::string& kind, const std
   r.reason = reason;
   r.db = ctx.db();
   r.keys = stats.keys;
-  r.duration_us = SteadyUs() - start;
+  r.duration_us = MonotonicUs() - start;
   r.longest_batch_us = stats.longest_batch_us;
   if (ctx.server.invalidations != nullptr) r.id = ctx.server.invalidations->Add(r);
   if (ctx.server.pubsub != nullptr && !ctx.client.replaying) {

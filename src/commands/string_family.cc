@@ -97,15 +97,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
     return;
   }
   if (PropagationScope::Logging()) {
-    // The log gets a deterministic form: absolute deadline, no condition, no GET.
-    std::vector<std::string> logged = {"SET", std::string(key), std::string(value)};
-    if (o.keep_ttl) {
-      logged.push_back("KEEPTTL");
-    } else if (deadline >= 0) {
-      logged.push_back("PXAT");
-      logged.push_back(Int64ToString(deadline));
-    }
-    PropagationScope::Rewrite(std::move(logged));
+    PropagationScope::Rewrite(AbsoluteSetForm("SET", key, value, o, deadline));
   }
   if (o.keep_ttl) deadline = KeyAccess::kKeepDeadline;
   access.SetString(ctx.db(), key, value, ChooseStringEncoding(value), deadline);

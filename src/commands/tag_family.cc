@@ -93,13 +93,7 @@ void CmdCacheSet(CommandContext& ctx, ArgList args) {
     return;
   }
   if (PropagationScope::Logging()) {
-    std::vector<std::string> logged = {"CACHE.SET", std::string(key), std::string(value)};
-    if (o.keep_ttl) {
-      logged.push_back("KEEPTTL");
-    } else if (deadline >= 0) {
-      logged.push_back("PXAT");
-      logged.push_back(Int64ToString(deadline));
-    }
+    std::vector<std::string> logged = AbsoluteSetForm("CACHE.SET", key, value, o, deadline);
     if (!tags.empty()) logged.push_back("TAGS");
     for (std::string_view t : tags) logged.emplace_back(t);
     PropagationScope::Rewrite(std::move(logged));

@@ -1,10 +1,10 @@
 // Invalidation by tag and by pattern: per-shard batches under one lock hold each.
 #include "engine/invalidation.h"
 
-#include <chrono>
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "core/glob.h"
 #include "engine/key_access.h"
 #include "engine/propagation.h"
@@ -12,12 +12,6 @@
 namespace cachet {
 
 namespace {
-
-int64_t MonotonicUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // Keys a pattern batch may look at without deleting (non-matching keys under the prefix).
 constexpr size_t kExamineLimit = 4 * kInvalidationBatch;
