@@ -15,6 +15,7 @@
 #include "commands/pubsub_registry.h"
 #include "commands/registry.h"
 #include "commands/server_context.h"
+#include "commands/warm_service.h"
 #include "config/config.h"
 #include "engine/allocator_stats.h"
 #include "engine/engine.h"
@@ -232,6 +233,11 @@ void AlertsSection(ServerContext& s, InfoWriter& w) {
   if (s.alerts_info) w.text() += s.alerts_info();
 }
 
+void WarmingSection(ServerContext& s, InfoWriter& w) {
+  w.Section("Warming");
+  if (s.warm != nullptr) w.text() += s.warm->InfoFields();
+}
+
 void CmdInfo(CommandContext& ctx, ArgList args) {
   std::vector<std::string> wanted;
   for (size_t i = 1; i < args.size(); ++i) {
@@ -261,6 +267,7 @@ void CmdInfo(CommandContext& ctx, ArgList args) {
   if (want("cpu", true)) CpuSection(w);
   if (want("sessions", true)) SessionsSection(s, w);
   if (want("alerts", true)) AlertsSection(s, w);
+  if (want("warming", true)) WarmingSection(s, w);
   if (want("commandstats", false)) CommandStatsSection(s, w);
   if (want("latencystats", false)) LatencyStatsSection(s, w);
   if (want("keyspace", true)) KeyspaceSection(s, w);

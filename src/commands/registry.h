@@ -65,5 +65,6 @@ void RegisterPubSubFamily(CommandRegistry& r);
 void RegisterTransactionFamily(CommandRegistry& r);
 void RegisterSessionFamily(CommandRegistry& r);
 void RegisterNamespaceFamily(CommandRegistry& r);
+void RegisterWarmFamily(CommandRegistry& r);
 
 }  // namespace cachet
