@@ -115,14 +115,13 @@ void CmdHelp(CommandContext& ctx, ArgList) {
 void CmdRestore(CommandContext& ctx, ArgList args) {
   std::string_view record = args[2];
   KeyRecord rec;
-  if (record.empty() ||
-      !DecodeKeyRecord(static_cast<uint8_t>(record[0]), record.substr(1), &rec) ||
+  if (record.empty() || !DecodeKeyRecord(static_cast<uint8_t>(record[0]), record.substr(1), &rec) ||
       rec.key != args[1]) {
     return ctx.reply.Error(errors::kWarmBadRecord);
   }
-  WarmApplyResult r = ApplyKeyRecord(ctx.engine(), ctx.db(), static_cast<uint8_t>(record[0]),
-                                     record.substr(1), /*replace=*/true,
-                                     ctx.server.encoding_limits.Load());
+  WarmApplyResult r =
+      ApplyKeyRecord(ctx.engine(), ctx.db(), static_cast<uint8_t>(record[0]), record.substr(1),
+                     /*replace=*/true, ctx.server.encoding_limits.Load());
   if (r == WarmApplyResult::kMalformed) return ctx.reply.Error(errors::kWarmBadRecord);
   ctx.reply.Integer(r == WarmApplyResult::kLoaded ? 1 : 0);
 }

@@ -106,8 +106,7 @@ TEST_F(WarmFamilyTest, ClearErrors) {
   EXPECT_EQ(w.Run({"warm", "load", "default"}), CommandFixture::Err(errors::kWarmNoDefaultFile));
   EXPECT_EQ(w.Run({"warm", "load", path_, "batch", "0"}),
             CommandFixture::Err(errors::kWarmBadBatch));
-  EXPECT_EQ(w.Run({"warm", "load", path_, "batch", "x"}),
-            CommandFixture::Err(errors::kNotInteger));
+  EXPECT_EQ(w.Run({"warm", "load", path_, "batch", "x"}), CommandFixture::Err(errors::kNotInteger));
   EXPECT_EQ(w.Run({"warm", "load", path_, "pause", "-1"}),
             CommandFixture::Err(errors::kWarmBadPause));
   EXPECT_EQ(w.Run({"warm", "load", path_, "nosuch"}), CommandFixture::Err(errors::kSyntax));
@@ -142,8 +141,7 @@ TEST_F(WarmFamilyTest, LoadedKeysAreLoggedAndGetNamespaceDefaultsOnlyWithoutATtl
   RecordingLog log;
   b.f.server().command_log.store(&log);
   b.f.engine().set_command_log(&log);
-  ASSERT_EQ(b.Run({"namespace.set", "user", "prefix", "user:", "ttl", "300"}),
-            CommandFixture::kOk);
+  ASSERT_EQ(b.Run({"namespace.set", "user", "prefix", "user:", "ttl", "300"}), CommandFixture::kOk);
   ASSERT_EQ(b.Run({"warm", "load", path_}), CommandFixture::kOk);
   b.warm.Wait();
   EXPECT_EQ(b.Run({"pttl", "user:1"}), CommandFixture::Int(300000));
@@ -173,8 +171,7 @@ TEST_F(WarmFamilyTest, RestoreStoresARecordAndRefusesBadOnes) {
   b.Run({"set", "l", "string first"});
   EXPECT_EQ(b.Run({"warm.restore", "l", record}), CommandFixture::Int(1));  // replaces
   EXPECT_EQ(b.Run({"lrange", "l", "0", "-1"}), Arr({"x", "y"}));
-  EXPECT_EQ(b.Run({"warm.restore", "other", record}),
-            CommandFixture::Err(errors::kWarmBadRecord));
+  EXPECT_EQ(b.Run({"warm.restore", "other", record}), CommandFixture::Err(errors::kWarmBadRecord));
   EXPECT_EQ(b.Run({"warm.restore", "l", ""}), CommandFixture::Err(errors::kWarmBadRecord));
   EXPECT_EQ(b.Run({"warm.restore", "l", record.substr(0, record.size() - 1)}),
             CommandFixture::Err(errors::kWarmBadRecord));

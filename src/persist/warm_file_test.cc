@@ -1,5 +1,7 @@
 // Warm files: hot-key selection under LRU and LFU, save/load round trips, existing and
 // expired keys, damaged and foreign files.
+#include "persist/warm_file.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,7 +11,6 @@
 
 #include "engine/key_access.h"
 #include "persist/snapshot.h"
-#include "persist/warm_file.h"
 #include "persist/warm_loader.h"
 #include "persist/warm_save.h"
 

@@ -76,7 +76,8 @@ bool WarmLoader::Start(std::unique_ptr<WarmFileReader> file, const std::string& 
     for (auto* c : {&total_, &loaded_, &existing_, &expired_, &failed_}) c->store(0);
   }
   if (thread_.joinable()) thread_.join();
-  thread_ = std::thread([this, f = std::move(file), options]() mutable { Run(std::move(f), options); });
+  thread_ =
+      std::thread([this, f = std::move(file), options]() mutable { Run(std::move(f), options); });
   return true;
 }
 
@@ -172,7 +173,8 @@ void WarmLoader::Run(std::unique_ptr<WarmFileReader> file, WarmLoadOptions optio
     in_batch = 0;
     if (hooks_.after_batch) hooks_.after_batch();
     for (int64_t slept = 0; slept < options.pause_ms && !cancel_.load(); slept += 10) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(10, options.pause_ms - slept)));
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min<int64_t>(10, options.pause_ms - slept)));
     }
   }
   Finish(WarmState::kDone, "");

@@ -26,8 +26,8 @@ std::vector<std::string> SelectHotKeys(Engine& engine, int db, size_t n) {
   return keys;
 }
 
-bool SaveWarmFile(Engine& engine, const std::string& path, size_t keys_per_db,
-                  WarmSaveStats* stats, std::string* error) {
+bool SaveWarmFile(Engine& engine, const std::string& path, size_t keys_per_db, WarmSaveStats* stats,
+                  std::string* error) {
   int64_t start = MonotonicUs();
   WarmFileWriter writer;
   if (!writer.Open(path, IsLfu(engine.policy()) ? "lfu" : "lru", error)) return false;

@@ -28,7 +28,7 @@ uint64_t HotnessScore(const Engine& engine, const Entry* e, int64_t now_ms);
 // The names of db's `n` hottest live keys, hottest first.
 std::vector<std::string> SelectHotKeys(Engine& engine, int db, size_t n);
 // Writes the warm file to path atomically.
-bool SaveWarmFile(Engine& engine, const std::string& path, size_t keys_per_db,
-                  WarmSaveStats* stats, std::string* error);
+bool SaveWarmFile(Engine& engine, const std::string& path, size_t keys_per_db, WarmSaveStats* stats,
+                  std::string* error);
 
 }  // namespace cachet
