@@ -32,18 +32,28 @@ void CmdLoad(CommandContext& ctx, ArgList args) {
       options.replace = true;
     } else if (ArgIs(args[i], "batch") && i + 1 < args.size()) {
       if (!ParseIntArg(args[++i], &n, ctx.reply)) return;
-      if (n < 1 || n > 1'000'000) return ctx.reply.Error(errors::kWarmBadBatch);
+      if (n < 1 || n > 1'000'000) {
+        ctx.reply.Error(errors::kWarmBadBatch);
+        return;
+      }
       options.batch = static_cast<size_t>(n);
     } else if (ArgIs(args[i], "pause") && i + 1 < args.size()) {
       if (!ParseIntArg(args[++i], &n, ctx.reply)) return;
-      if (n < 0 || n > 60000) return ctx.reply.Error(errors::kWarmBadPause);
+      if (n < 0 || n > 60000) {
+        ctx.reply.Error(errors::kWarmBadPause);
+        return;
+      }
       options.pause_ms = n;
     } else {
-      return ctx.reply.Error(errors::kSyntax);
+      ctx.reply.Error(errors::kSyntax);
+      return;
     }
   }
   std::string error = warm->Load(PathArg(args[2]), options);
-  if (!error.empty()) return ctx.reply.Error(error);
+  if (!error.empty()) {
+    ctx.reply.Error(error);
+    return;
+  }
   ctx.reply.Ok();
 }
 
@@ -85,10 +95,16 @@ void CmdCancel(CommandContext& ctx, ArgList) {
 void CmdSave(CommandContext& ctx, ArgList args) {
   WarmService* warm = Service(ctx);
   if (warm == nullptr) return;
-  if (args.size() > 3) return ctx.reply.Error(errors::kSyntax);
+  if (args.size() > 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
   WarmSaveStats stats;
   std::string error = warm->Save(args.size() == 3 ? PathArg(args[2]) : "", &stats);
-  if (!error.empty()) return ctx.reply.Error(error);
+  if (!error.empty()) {
+    ctx.reply.Error(error);
+    return;
+  }
   ctx.reply.Integer(static_cast<int64_t>(stats.keys));
 }
 
@@ -117,12 +133,16 @@ void CmdRestore(CommandContext& ctx, ArgList args) {
   KeyRecord rec;
   if (record.empty() || !DecodeKeyRecord(static_cast<uint8_t>(record[0]), record.substr(1), &rec) ||
       rec.key != args[1]) {
-    return ctx.reply.Error(errors::kWarmBadRecord);
+    ctx.reply.Error(errors::kWarmBadRecord);
+    return;
   }
   WarmApplyResult r =
       ApplyKeyRecord(ctx.engine(), ctx.db(), static_cast<uint8_t>(record[0]), record.substr(1),
                      /*replace=*/true, ctx.server.encoding_limits.Load());
-  if (r == WarmApplyResult::kMalformed) return ctx.reply.Error(errors::kWarmBadRecord);
+  if (r == WarmApplyResult::kMalformed) {
+    ctx.reply.Error(errors::kWarmBadRecord);
+    return;
+  }
   ctx.reply.Integer(r == WarmApplyResult::kLoaded ? 1 : 0);
 }
 
