@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "admin/admin_api.h"
+#include "config/config.h"
 
 namespace cachet {
 namespace {
@@ -54,6 +55,7 @@ HttpResponse Start(RouteContext& ctx) {
   }
   RespValue r = ctx.runner.Run(cmd);
   if (r.is_error()) return WarmError(r);
+  if (file == "DEFAULT") file = ctx.server.config->GetString("warm-file");
   return JsonResponse(202, {{"started", true}, {"file", file}});
 }
 

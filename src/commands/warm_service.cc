@@ -84,12 +84,15 @@ std::string WarmService::Save(std::string_view path, WarmSaveStats* stats) {
   std::string resolved, error;
   if (!ResolvePath(path, &resolved, &error)) return error;
   size_t keys = static_cast<size_t>(server_->config->GetInt("warm-keys"));
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::mutex> save_lock(save_mu_);
   if (!SaveWarmFile(*server_->engine, resolved, keys, stats, &error)) {
     LOG_WARNING("Could not write the warm file: %s", error.c_str());
     return errors::kWarmSaveFailed + error;
   }
-  last_save_ = {stats->keys, stats->bytes, stats->duration_us / 1000, time(nullptr), resolved};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_save_ = {stats->keys, stats->bytes, stats->duration_us / 1000, time(nullptr), resolved};
+  }
   LOG_NOTICE("Warm file '%s' written: %llu keys, %llu bytes in %lld ms", resolved.c_str(),
              static_cast<unsigned long long>(stats->keys),
              static_cast<unsigned long long>(stats->bytes),

@@ -63,7 +63,8 @@ class WarmService {
   std::function<void()> flush_log_;
   WarmLoader loader_;
   std::atomic<ShutdownMode> shutdown_mode_{ShutdownMode::kDefault};
-  mutable std::mutex mu_;  // last_save_, and one save at a time
+  std::mutex save_mu_;     // one save at a time
+  mutable std::mutex mu_;  // last_save_
   WarmSaveInfo last_save_;
 };
 

@@ -9,18 +9,20 @@
 
 namespace cachet {
 
-uint64_t HotnessScore(const Engine& engine, const Entry* e, int64_t now_ms) {
-  uint32_t access = e->access();
-  if (!IsLfu(engine.policy())) return access;  // LRU clock: the later, the hotter
-  // The decayed counter first; the minute of the last access breaks ties.
-  uint64_t counter = LfuDecayedCounter(access, now_ms, engine.lfu_params());
+uint64_t HotnessScore(bool lfu, const LfuParams& params, uint32_t access, int64_t now_ms) {
+  if (!lfu) return access;  // LRU clock: the later, the hotter
+  uint64_t counter = LfuDecayedCounter(access, now_ms, params);
   return (counter << 16) | (access >> 8);
 }
 
 std::vector<std::string> SelectHotKeys(Engine& engine, int db, size_t n) {
   HotKeys hot(n);
   int64_t now = engine.NowMs();
-  engine.ForEachKey(db, [&](const Entry* e) { hot.Offer(HotnessScore(engine, e, now), e->key()); });
+  bool lfu = IsLfu(engine.policy());
+  LfuParams params = engine.lfu_params();
+  engine.ForEachKey(db, [&](const Entry* e) {
+    hot.Offer(HotnessScore(lfu, params, e->access(), now), e->key());
+  });
   std::vector<std::string> keys;
   for (HotKeys::Candidate& c : hot.TakeHottestFirst()) keys.push_back(std::move(c.key));
   return keys;

@@ -23,8 +23,9 @@ struct WarmSaveStats {
   int64_t duration_us = 0;
 };
 
-// How hot e is under the engine's current policy (higher is hotter).
-uint64_t HotnessScore(const Engine& engine, const Entry* e, int64_t now_ms);
+// How hot an entry with this access stamp is (higher is hotter): under an LFU policy the
+// decayed counter, then the minute of the last access; otherwise the LRU clock.
+uint64_t HotnessScore(bool lfu, const LfuParams& params, uint32_t access, int64_t now_ms);
 // The names of db's `n` hottest live keys, hottest first.
 std::vector<std::string> SelectHotKeys(Engine& engine, int db, size_t n);
 // Writes the warm file to path atomically.

@@ -273,7 +273,7 @@ def test_http_routes(cachet_factory):
     r.flushall()
     r.set("a", "mine")
     status, body = http_call(port, "POST", "/api/cache/warm", {"batch": 1})
-    assert (status, body) == (202, {"started": True, "file": "DEFAULT"})
+    assert (status, body) == (202, {"started": True, "file": "api.cwf"})
     wait_for(r)
     status, body = http_call(port, "GET", "/api/cache/warm")
     assert status == 200 and body["state"] == "done" and body["loaded"] == 1, body
