@@ -235,7 +235,23 @@ void AlertsSection(ServerContext& s, InfoWriter& w) {
 
 void WarmingSection(ServerContext& s, InfoWriter& w) {
   w.Section("Warming");
-  if (s.warm != nullptr) w.text() += s.warm->InfoFields();
+  if (s.warm == nullptr) return;
+  WarmProgress p = s.warm->Progress();
+  WarmSaveInfo save = s.warm->LastSave();
+  w.Field("warm_state", WarmStateName(p.state));
+  w.Field("warm_file", p.file);
+  for (auto [name, value] : {std::pair{"warm_keys_total", p.total},
+                             {"warm_loaded", p.loaded},
+                             {"warm_skipped_existing", p.skipped_existing},
+                             {"warm_skipped_expired", p.skipped_expired},
+                             {"warm_failed", p.failed}}) {
+    w.Field(name, static_cast<int64_t>(value));
+  }
+  w.Field("warm_elapsed_ms", p.elapsed_ms);
+  w.Field("warm_last_save_keys", static_cast<int64_t>(save.keys));
+  w.Field("warm_last_save_bytes", static_cast<int64_t>(save.bytes));
+  w.Field("warm_last_save_ms", save.duration_ms);
+  w.Field("warm_last_save_time", save.time_s);
 }
 
 void CmdInfo(CommandContext& ctx, ArgList args) {

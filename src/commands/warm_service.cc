@@ -105,32 +105,6 @@ WarmSaveInfo WarmService::LastSave() const {
   return last_save_;
 }
 
-std::string WarmService::InfoFields() const {
-  WarmProgress p = Progress();
-  WarmSaveInfo s = LastSave();
-  std::string o;
-  auto line = [&o](const char* name, const std::string& value) {
-    o += name;
-    o += ':';
-    o += value;
-    o += "\r\n";
-  };
-  auto n = [](uint64_t v) { return std::to_string(v); };
-  line("warm_state", WarmStateName(p.state));
-  line("warm_file", p.file);
-  line("warm_keys_total", n(p.total));
-  line("warm_loaded", n(p.loaded));
-  line("warm_skipped_existing", n(p.skipped_existing));
-  line("warm_skipped_expired", n(p.skipped_expired));
-  line("warm_failed", n(p.failed));
-  line("warm_elapsed_ms", std::to_string(p.elapsed_ms));
-  line("warm_last_save_keys", n(s.keys));
-  line("warm_last_save_bytes", n(s.bytes));
-  line("warm_last_save_ms", std::to_string(s.duration_ms));
-  line("warm_last_save_time", std::to_string(s.time_s));
-  return o;
-}
-
 void WarmService::OnStart() {
   Config& config = *server_->config;
   std::string file = config.GetString("warm-file");

@@ -42,8 +42,6 @@ class WarmService {
   WarmSaveInfo LastSave() const;
   // The batch and pause options (warm-batch, warm-pause) with the current encoding limits.
   WarmLoadOptions DefaultOptions() const;
-  // INFO warming lines ("name:value\r\n").
-  std::string InfoFields() const;
 
   // Start-up, after persistence loaded: with warm-on-start and warm-file set and an empty
   // dataset, starts loading the warm file if it exists.

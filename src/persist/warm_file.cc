@@ -152,12 +152,9 @@ bool WarmFileReader::Verify(int databases, uint64_t* keys, std::string* error) {
     }
     // kRecordAux, sessions and later record types are skipped.
   }
-  size_t checked = pos_;
-  if (data_.size() - pos_ < 8) return fail("truncated checksum");
   uint64_t stored = 0;
-  for (int i = 0; i < 8; ++i)
-    stored |= static_cast<uint64_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
-  if (stored != XXH3_64bits(data_.data(), checked)) return fail("checksum mismatch");
+  if (!PayloadReader(data_.substr(pos_)).Fixed64(&stored)) return fail("truncated checksum");
+  if (stored != XXH3_64bits(data_.data(), pos_)) return fail("checksum mismatch");
   pos_ += 8;
   if (pos_ != data_.size()) return fail("unexpected bytes after the end-of-file record");
   pos_ = header_end_;

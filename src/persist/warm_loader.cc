@@ -141,8 +141,14 @@ void WarmLoader::Run(std::unique_ptr<WarmFileReader> file, WarmLoadOptions optio
   size_t in_batch = 0;
   while (true) {
     if (in_batch == 0) {
-      if (cancel_.load()) return Finish(WarmState::kCancelled, "");
-      if (hooks_.may_write && !hooks_.may_write(&error)) return Finish(WarmState::kFailed, error);
+      if (cancel_.load()) {
+        Finish(WarmState::kCancelled, "");
+        return;
+      }
+      if (hooks_.may_write && !hooks_.may_write(&error)) {
+        Finish(WarmState::kFailed, error);
+        return;
+      }
     }
     if (!file->Next(&db, &type, &payload)) break;
     KeyRecord rec;

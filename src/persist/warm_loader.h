@@ -74,7 +74,7 @@ class WarmLoader {
   // already running.
   bool Start(std::unique_ptr<WarmFileReader> file, const std::string& name,
              const WarmLoadOptions& options);
-  // Asks a running load to stop after its current key. False when none runs.
+  // Asks a running load to stop at the end of its current batch. False when none runs.
   bool Cancel();
   // Waits until the current load (if any) has finished.
   void Wait();
