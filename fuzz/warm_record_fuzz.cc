@@ -26,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string again;
     cachet::EncodeKeyRecord(e, access.DeadlineOf(0, e), &again);  // walks the whole value
   }
-  if (engine->DbSize(0) > 1000) engine->FlushAll(false);
+  // Nothing outlives the input (the key table's tagged pointers would look leaked at exit).
+  engine->FlushAll(false);
   return 0;
 }

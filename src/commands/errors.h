@@ -66,6 +66,8 @@ inline constexpr char kWarmNoDefaultFile[] = "ERR warm-file is not set: name a f
 inline constexpr char kWarmBadBatch[] = "ERR BATCH must be between 1 and 1000000";
 inline constexpr char kWarmBadPause[] = "ERR PAUSE must be between 0 and 60000 milliseconds";
 inline constexpr char kWarmSaveFailed[] = "ERR cannot write warm file: ";
+inline constexpr char kWarmIsSnapshot[] =
+    "ERR the warm file must not be the snapshot file (dbfilename)";
 inline constexpr char kWarmBadRecord[] = "ERR invalid WARM.RESTORE record";
 
 // Maps an OpStatus to its reply text ("" for kOk / kSkipped / kKeyNotFound, which are not

@@ -116,6 +116,9 @@ TEST_F(WarmFamilyTest, ClearErrors) {
   EXPECT_EQ(w.Run({"warm", "cancel"}), CommandFixture::Int(0));
   std::string unwritable = w.Run({"warm", "save", "/nonexistent/dir/x.cwf"});
   EXPECT_EQ(unwritable.rfind(std::string("-") + errors::kWarmSaveFailed, 0), 0u) << unwritable;
+  EXPECT_EQ(w.Run({"warm", "save", "dump.cachet"}), CommandFixture::Err(errors::kWarmIsSnapshot));
+  EXPECT_EQ(w.Run({"warm", "save", "././dump.cachet"}),
+            CommandFixture::Err(errors::kWarmIsSnapshot));
   EXPECT_EQ(w.warm.Progress().state, WarmState::kIdle);
 }
 

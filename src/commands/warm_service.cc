@@ -83,10 +83,12 @@ std::string WarmService::Load(std::string_view path, const WarmLoadOptions& opti
 std::string WarmService::Save(std::string_view path, WarmSaveStats* stats) {
   std::string resolved, error;
   if (!ResolvePath(path, &resolved, &error)) return error;
+  std::string_view name = resolved;
+  while (name.substr(0, 2) == "./") name.remove_prefix(2);
+  if (name == server_->config->GetString("dbfilename")) return errors::kWarmIsSnapshot;
   size_t keys = static_cast<size_t>(server_->config->GetInt("warm-keys"));
   std::lock_guard<std::mutex> save_lock(save_mu_);
   if (!SaveWarmFile(*server_->engine, resolved, keys, stats, &error)) {
-    LOG_WARNING("Could not write the warm file: %s", error.c_str());
     return errors::kWarmSaveFailed + error;
   }
   {
@@ -133,7 +135,8 @@ void WarmService::OnShutdown() {
   if (config.GetString("warm-file").empty() || config.GetInt("warm-keys") == 0) return;
   if (shutdown_mode_.load() == ShutdownMode::kNoSave) return;
   WarmSaveStats stats;
-  Save("", &stats);  // logs its outcome
+  std::string error = Save("", &stats);
+  if (!error.empty()) LOG_WARNING("No warm file written at shutdown: %s", error.c_str());
 }
 
 }  // namespace cachet

@@ -228,6 +228,18 @@ def test_loaded_keys_survive_an_append_only_log_restart(cachet_factory):
     assert r.get("s") == "v" and 490 <= r.ttl("s") <= 500
 
 
+def test_no_warm_load_over_a_persisted_dataset(cachet_factory):
+    srv = cachet_factory("--appendonly", "yes", "--warm-file", "w.cwf")
+    r = client(srv)
+    r.set("persisted", "1")
+    assert srv.stop() == 0
+    assert os.path.exists(os.path.join(srv.workdir, "w.cwf"))
+    srv.start()
+    r = client(srv)
+    assert r.get("persisted") == "1"
+    assert status(r)["state"] == "idle"  # the log brought data back: no warm load
+
+
 def test_options_in_config_get_and_set(cachet_server):
     r = client(cachet_server)
     assert r.config_get("warm-*") == {
