@@ -1,7 +1,8 @@
 // WarmLoader: loads a warm file (persist/warm_file.h) into the engine on a background thread,
 // gradually: records are applied in batches of `batch` keys, each key under only its own shard's
 // lock, with an optional pause between batches, so clients keep being served while it runs and
-// a freshly started server does not meet its first clients with one long stall. Existing keys
+// a freshly started server does not meet its first clients with one long stall; the thread
+// runs at a lower CPU priority (nice 10) than the event loops. Existing keys
 // are kept unless `replace`; keys whose deadline has passed are skipped. Every key stored is
 // logged as `WARM.RESTORE key record` (plus PEXPIREAT when a namespace default TTL applied)
 // through the same propagation path as a command, so the append-only log replays it.
