@@ -1,12 +1,8 @@
 // Warm file writer and reader.
 #include "persist/warm_file.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 #include <ctime>
 
@@ -60,36 +56,14 @@ bool WarmFileWriter::Commit(std::string* error) {
   return CommitFile(tmp_, path_, error);
 }
 
-WarmFileReader::~WarmFileReader() {
-  if (map_ != nullptr) munmap(map_, data_.size());
-}
-
 WarmFileReader::OpenResult WarmFileReader::Open(const std::string& path, std::string* error) {
   path_ = path;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat st;
-  if (fd < 0 || fstat(fd, &st) != 0) {
-    *error = "'" + path + "': " + strerror(errno);
-    if (fd >= 0) close(fd);
+  std::string reason;
+  if (!file_.Open(path, &reason)) {
+    *error = "'" + path + "': " + reason;
     return OpenResult::kCannotOpen;
   }
-  if (!S_ISREG(st.st_mode)) {
-    close(fd);
-    *error = "'" + path + "': not a regular file";
-    return OpenResult::kCannotOpen;
-  }
-  size_t size = static_cast<size_t>(st.st_size);
-  if (size > 0) {
-    map_ = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map_ == MAP_FAILED) {
-      map_ = nullptr;
-      *error = "'" + path + "': " + strerror(errno);
-      close(fd);
-      return OpenResult::kCannotOpen;
-    }
-    data_ = std::string_view(static_cast<const char*>(map_), size);
-  }
-  close(fd);
+  data_ = file_.data();
   size_t magic_len = strlen(kWarmMagic);
   std::string_view magic = data_.substr(0, magic_len);
   snapshot_ = magic == kSnapshotMagic;

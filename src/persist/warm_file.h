@@ -54,7 +54,6 @@ class WarmFileReader {
   enum class OpenResult { kOk, kCannotOpen, kNotWarmFile };
 
   WarmFileReader() = default;
-  ~WarmFileReader();
   WarmFileReader(const WarmFileReader&) = delete;
   WarmFileReader& operator=(const WarmFileReader&) = delete;
 
@@ -73,8 +72,8 @@ class WarmFileReader {
   bool ReadRecord(uint8_t* type, std::string_view* payload);
 
   std::string path_;
+  MappedFile file_;
   std::string_view data_;
-  void* map_ = nullptr;
   size_t header_end_ = 0;
   size_t pos_ = 0;
   int db_ = 0;

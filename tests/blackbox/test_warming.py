@@ -4,17 +4,15 @@ type) and the cold ones do not; WARM LOAD on a running server keeps existing key
 REPLACE; STATUS progress; damaged and foreign files, path traversal and CANCEL; loaded keys
 survive an append-only-log restart."""
 
-import http.client
 import json
 import os
-import socket
 import time
 
 import pytest
 import redis
 
 from conftest import HOST, cachet_is_redis
-from test_http import http_port
+from test_http import start as start_http
 
 pytestmark = pytest.mark.skipif(cachet_is_redis(), reason="cachet-only commands")
 
@@ -253,50 +251,32 @@ def test_options_in_config_get_and_set(cachet_server):
         r.config_set("warm-allow-outside-dir", "yes")
 
 
-def http_call(port, method, path, body=None, token="warm-token"):
-    headers = {"Authorization": "Bearer " + token} if token else {}
-    c = http.client.HTTPConnection(HOST, port, timeout=10)
-    try:
-        c.request(method, path, body=json.dumps(body) if body is not None else None,
-                  headers=headers)
-        resp = c.getresponse()
-        return resp.status, json.loads(resp.read() or b"null")
-    finally:
-        c.close()
-
-
 def test_http_routes(cachet_factory):
-    port = http_port()
-    srv = cachet_factory("--http-port", str(port), "--http-token", "warm-token",
-                         "--warm-file", "api.cwf")
-    deadline = time.monotonic() + 5
-    while True:
-        try:
-            socket.create_connection((HOST, port), timeout=1).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-    r = client(srv)
+    api = start_http(cachet_factory, "--warm-file", "api.cwf")
+    r = client(api.srv)
+
+    def call(method, path, body=None, token=None):
+        resp = api.call(method, path, body=body, token=token)
+        return resp.status, json.loads(resp.body or b"null")
+
     r.set("a", "1")
     r.hset("h", "f", "v")
-    assert http_call(port, "POST", "/api/cache/warm/save", {}) == (200, {"keys": 2})
-    assert http_call(port, "GET", "/api/cache/warm", token="")[0] == 401
+    assert call("POST", "/api/cache/warm/save", {}) == (200, {"keys": 2})
+    assert call("GET", "/api/cache/warm", token="")[0] == 401
     r.flushall()
     r.set("a", "mine")
-    status, body = http_call(port, "POST", "/api/cache/warm", {"batch": 1})
+    status, body = call("POST", "/api/cache/warm", {"batch": 1})
     assert (status, body) == (202, {"started": True, "file": "api.cwf"})
     wait_for(r)
-    status, body = http_call(port, "GET", "/api/cache/warm")
+    status, body = call("GET", "/api/cache/warm")
     assert status == 200 and body["state"] == "done" and body["loaded"] == 1, body
     assert body["skipped_existing"] == 1 and body["file"] == "api.cwf"
     assert r.get("a") == "mine" and r.hgetall("h") == {"f": "v"}
-    assert http_call(port, "POST", "/api/cache/warm", {"file": "api.cwf", "replace": True})[0] \
-        == 202
+    assert call("POST", "/api/cache/warm", {"file": "api.cwf", "replace": True})[0] == 202
     wait_for(r)
     assert r.get("a") == "1"
-    status, body = http_call(port, "POST", "/api/cache/warm", {"file": "nope.cwf"})
+    status, body = call("POST", "/api/cache/warm", {"file": "nope.cwf"})
     assert status == 404 and "cannot open warm file" in body["error"]["message"], body
-    status, body = http_call(port, "POST", "/api/cache/warm", {"file": "../x"})
+    status, body = call("POST", "/api/cache/warm", {"file": "../x"})
     assert status == 400 and "relative to dir" in body["error"]["message"], body
-    assert http_call(port, "POST", "/api/cache/warm", {"replace": "yes"})[0] == 400
+    assert call("POST", "/api/cache/warm", {"replace": "yes"})[0] == 400
