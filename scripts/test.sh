@@ -35,10 +35,12 @@ CACHET_REQUIRE_BROWSER=1 CACHET_BIN="$PWD/build/release/cachet-server" \
 
 if [ "${CACHET_TEST_QUICK:-0}" != "1" ]; then
   echo "== fuzzing (fixed number of runs)"
-  bash scripts/build.sh fuzz --target resp_parser_fuzz config_fuzz session_input_fuzz http_request_fuzz
+  bash scripts/build.sh fuzz --target resp_parser_fuzz config_fuzz session_input_fuzz http_request_fuzz \
+    warm_record_fuzz
   ./build/fuzz/resp_parser_fuzz -runs=300000 -max_len=4096 2>&1 | tail -1
   ./build/fuzz/config_fuzz -runs=20000 -max_len=2048 2>&1 | tail -1
   ./build/fuzz/session_input_fuzz -runs=200000 -max_len=2048 2>&1 | tail -1
   ./build/fuzz/http_request_fuzz -runs=200000 -max_len=4096 2>&1 | tail -1
+  ./build/fuzz/warm_record_fuzz -runs=200000 -max_len=4096 2>&1 | tail -1
 fi
 echo "== all tests passed"

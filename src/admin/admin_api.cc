@@ -111,6 +111,7 @@ AdminApi::AdminApi(ServerContext* server, AlertMonitor* alerts)
     : server_(server), alerts_(alerts), runner_(server) {
   RegisterHealthRoutes(*this);
   RegisterCacheRoutes(*this);
+  RegisterWarmRoutes(*this);
   RegisterSessionRoutes(*this);
   RegisterDashboardRoute(*this);
 }

@@ -79,5 +79,6 @@ void RegisterHealthRoutes(AdminApi& api);   // /health*, /api/cache/stats, metri
 void RegisterCacheRoutes(AdminApi& api);    // clear, invalidate, cleanup, keys
 void RegisterSessionRoutes(AdminApi& api);  // /api/sessions, /api/users/{user}/sessions
 void RegisterDashboardRoute(AdminApi& api);  // GET /
+void RegisterWarmRoutes(AdminApi& api);      // /api/cache/warm (routes_warm.cc)
 
 }  // namespace cachet

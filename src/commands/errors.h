@@ -53,6 +53,23 @@ inline constexpr char kSessionBadBind[] = "ERR BIND must be NONE, IP, UA or BOTH
 inline constexpr char kSessionBindNeedsValue[] =
     "ERR a session bound to IP or UA needs the IP or UA it is bound to";
 
+// Warming (docs/warming.md). The texts ending in ": " are followed by the file and reason.
+inline constexpr char kWarmUnavailable[] = "ERR warming is not available in this context";
+inline constexpr char kWarmCannotOpen[] = "ERR cannot open warm file ";
+inline constexpr char kWarmNotWarmFile[] = "ERR not a warm file or snapshot: ";
+inline constexpr char kWarmRunning[] =
+    "ERR a warm load is already running (see WARM STATUS, stop it with WARM CANCEL)";
+inline constexpr char kWarmPathRefused[] =
+    "ERR warm file path must be relative to dir and must not contain '..' "
+    "(warm-allow-outside-dir yes allows any path)";
+inline constexpr char kWarmNoDefaultFile[] = "ERR warm-file is not set: name a file";
+inline constexpr char kWarmBadBatch[] = "ERR BATCH must be between 1 and 1000000";
+inline constexpr char kWarmBadPause[] = "ERR PAUSE must be between 0 and 60000 milliseconds";
+inline constexpr char kWarmSaveFailed[] = "ERR cannot write warm file: ";
+inline constexpr char kWarmIsSnapshot[] =
+    "ERR the warm file must not be the snapshot file (dbfilename)";
+inline constexpr char kWarmBadRecord[] = "ERR invalid WARM.RESTORE record";
+
 // Maps an OpStatus to its reply text ("" for kOk / kSkipped / kKeyNotFound, which are not
 // errors by themselves).
 const char* ErrorText(OpStatus status);

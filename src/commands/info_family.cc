@@ -15,6 +15,7 @@
 #include "commands/pubsub_registry.h"
 #include "commands/registry.h"
 #include "commands/server_context.h"
+#include "commands/warm_service.h"
 #include "config/config.h"
 #include "engine/allocator_stats.h"
 #include "engine/engine.h"
@@ -232,6 +233,27 @@ void AlertsSection(ServerContext& s, InfoWriter& w) {
   if (s.alerts_info) w.text() += s.alerts_info();
 }
 
+void WarmingSection(ServerContext& s, InfoWriter& w) {
+  w.Section("Warming");
+  if (s.warm == nullptr) return;
+  WarmProgress p = s.warm->Progress();
+  WarmSaveInfo save = s.warm->LastSave();
+  w.Field("warm_state", WarmStateName(p.state));
+  w.Field("warm_file", p.file);
+  for (auto [name, value] : {std::pair{"warm_keys_total", p.total},
+                             {"warm_loaded", p.loaded},
+                             {"warm_skipped_existing", p.skipped_existing},
+                             {"warm_skipped_expired", p.skipped_expired},
+                             {"warm_failed", p.failed}}) {
+    w.Field(name, static_cast<int64_t>(value));
+  }
+  w.Field("warm_elapsed_ms", p.elapsed_ms);
+  w.Field("warm_last_save_keys", static_cast<int64_t>(save.keys));
+  w.Field("warm_last_save_bytes", static_cast<int64_t>(save.bytes));
+  w.Field("warm_last_save_ms", save.duration_ms);
+  w.Field("warm_last_save_time", save.time_s);
+}
+
 void CmdInfo(CommandContext& ctx, ArgList args) {
   std::vector<std::string> wanted;
   for (size_t i = 1; i < args.size(); ++i) {
@@ -261,6 +283,7 @@ void CmdInfo(CommandContext& ctx, ArgList args) {
   if (want("cpu", true)) CpuSection(w);
   if (want("sessions", true)) SessionsSection(s, w);
   if (want("alerts", true)) AlertsSection(s, w);
+  if (want("warming", true)) WarmingSection(s, w);
   if (want("commandstats", false)) CommandStatsSection(s, w);
   if (want("latencystats", false)) LatencyStatsSection(s, w);
   if (want("keyspace", true)) KeyspaceSection(s, w);

@@ -74,6 +74,7 @@ CommandRegistry::CommandRegistry() {
   RegisterNamespaceFamily(*this);
   RegisterTagFamily(*this);
   RegisterInvalidateFamily(*this);
+  RegisterWarmFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

@@ -67,5 +67,6 @@ void RegisterSessionFamily(CommandRegistry& r);
 void RegisterNamespaceFamily(CommandRegistry& r);
 void RegisterTagFamily(CommandRegistry& r);
 void RegisterInvalidateFamily(CommandRegistry& r);
+void RegisterWarmFamily(CommandRegistry& r);
 
 }  // namespace cachet

@@ -22,6 +22,7 @@ class PubSubRegistry;
 class BlockingRegistry;
 class InvalidationLog;
 class InvalidationRules;
+class WarmService;
 
 class CommandLog;
 
@@ -80,6 +81,7 @@ struct ServerContext {
   // Asks the server to shut down cleanly (SHUTDOWN); set by the server.
   std::function<void(ShutdownMode)> request_shutdown;
   PersistenceControl* persistence = nullptr;
+  WarmService* warm = nullptr;  // WARM and the warm file (commands/warm_service.h)
   // INFO alerts lines ("name:value\r\n"), from the alert monitor of the HTTP layer when it
   // runs (admin/alerts.h). Set before serving.
   std::function<std::string()> alerts_info;

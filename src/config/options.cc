@@ -216,6 +216,13 @@ std::vector<OptionSpec> BuiltinOptions() {
   data_size.min = 2;  // "{}"
   data_size.max = 536870912;
   o.push_back(data_size);
+  // Warming (docs/warming.md). Paths are relative to dir.
+  o.push_back(String("warm-file", ""));
+  o.push_back(Int("warm-keys", "10000", 0, 100'000'000));
+  o.push_back(Enum("warm-on-start", "yes", {"yes", "no"}));
+  o.push_back(Int("warm-batch", "1000", 1, 1'000'000));
+  o.push_back(Int("warm-pause", "0", 0, 60000));
+  o.push_back(Enum("warm-allow-outside-dir", "no", {"yes", "no"}, false));
   return o;
 }
 

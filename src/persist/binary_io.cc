@@ -2,6 +2,7 @@
 #include "persist/binary_io.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -179,6 +180,39 @@ bool FileReader::String(std::string* out, uint64_t max_len) {
   uint64_t len;
   if (!Varint(&len) || len > max_len) return false;
   return Bytes(static_cast<size_t>(len), out);
+}
+
+MappedFile::~MappedFile() {
+  if (map_ != nullptr) munmap(map_, data_.size());
+}
+
+bool MappedFile::Open(const std::string& path, std::string* reason) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) {
+    *reason = strerror(errno);
+    if (fd >= 0) close(fd);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    *reason = "not a regular file";
+    return false;
+  }
+  size_t size = static_cast<size_t>(st.st_size);
+  if (size > 0) {
+    map_ = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map_ == MAP_FAILED) {
+      map_ = nullptr;
+      *reason = strerror(errno);
+      close(fd);
+      return false;
+    }
+    madvise(map_, size, MADV_SEQUENTIAL);
+    data_ = std::string_view(static_cast<const char*>(map_), size);
+  }
+  close(fd);
+  return true;
 }
 
 }  // namespace cachet

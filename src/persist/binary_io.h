@@ -1,5 +1,6 @@
 // Buffered binary file writing and reading with varints and a running XXH3-64 checksum, used
-// by the snapshot and append-only log formats.
+// by the snapshot and append-only log formats, and read-only mappings of whole files (the log
+// and warm file readers).
 // Thread-safety: one writer/reader per file, not shared.
 #pragma once
 
@@ -81,6 +82,23 @@ class FileReader {
   uint64_t offset_ = 0;  // bytes consumed by the caller
   uint64_t size_ = 0;
   XXH3_state_t* hash_ = XXH3_createState();
+};
+
+// A regular file mapped read-only (no copy in memory, whatever its size).
+class MappedFile {
+ public:
+  MappedFile() = default;
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  // False with *reason (strerror text, or "not a regular file") when path cannot be mapped.
+  bool Open(const std::string& path, std::string* reason);
+  std::string_view data() const { return data_; }
+
+ private:
+  void* map_ = nullptr;
+  std::string_view data_;
 };
 
 }  // namespace cachet

@@ -2,7 +2,6 @@
 #include "persist/journal.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -220,31 +219,13 @@ std::string Journal::last_error() const {
   return error_;
 }
 
-JournalReader::~JournalReader() {
-  if (map_ != nullptr) munmap(map_, data_.size());
-}
-
 bool JournalReader::Open(const std::string& path, std::string* error) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *error = "cannot open append-only log '" + path + "': " + strerror(errno);
+  std::string reason;
+  if (!file_.Open(path, &reason)) {
+    *error = "cannot open append-only log '" + path + "': " + reason;
     return false;
   }
-  struct stat st;
-  fstat(fd, &st);
-  size_t size = static_cast<size_t>(st.st_size);
-  if (size > 0) {
-    map_ = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map_ == MAP_FAILED) {
-      map_ = nullptr;
-      *error = "cannot map append-only log '" + path + "': " + strerror(errno);
-      close(fd);
-      return false;
-    }
-    madvise(map_, size, MADV_SEQUENTIAL);
-    data_ = std::string_view(static_cast<const char*>(map_), size);
-  }
-  close(fd);
+  data_ = file_.data();
   return true;
 }
 

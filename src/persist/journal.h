@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "engine/propagation.h"
+#include "persist/binary_io.h"
 
 namespace cachet {
 
@@ -87,7 +88,6 @@ class JournalReader {
  public:
   enum class Status { kRecord, kEnd, kTornTail, kCorrupt };
   JournalReader() = default;
-  ~JournalReader();
   JournalReader(const JournalReader&) = delete;
   JournalReader& operator=(const JournalReader&) = delete;
   // Maps the file read-only (no copy in memory, whatever its size).
@@ -100,8 +100,8 @@ class JournalReader {
   const std::string& problem() const { return problem_; }
 
  private:
+  MappedFile file_;
   std::string_view data_;
-  void* map_ = nullptr;
   size_t pos_ = 0;
   uint64_t record_offset_ = 0;
   std::string problem_;

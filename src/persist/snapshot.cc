@@ -15,87 +15,12 @@
 #include "core/session.h"
 #include "engine/key_access.h"
 #include "persist/binary_io.h"
+#include "persist/snapshot_records.h"
 
 namespace cachet {
 namespace {
 
 constexpr uint64_t kMaxStringLen = 4ULL * 1024 * 1024 * 1024;
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
-
-void PutFixed64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-
-void WriteRecord(FileWriter& w, uint8_t type, const std::string& payload) {
-  w.Byte(type);
-  w.Varint(payload.size());
-  w.Bytes(payload);
-}
-
-void WriteAux(FileWriter& w, std::string_view key, std::string_view value) {
-  std::string payload;
-  PutString(&payload, key);
-  PutString(&payload, value);
-  WriteRecord(w, kRecordAux, payload);
-}
-
-// Reads fields out of one record's payload.
-class PayloadReader {
- public:
-  explicit PayloadReader(const std::string& p) : p_(p) {}
-  bool Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64 && pos_ < p_.size(); shift += 7) {
-      uint8_t b = static_cast<uint8_t>(p_[pos_++]);
-      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  }
-  bool Fixed64(uint64_t* v) {
-    if (p_.size() - pos_ < 8) return false;
-    *v = 0;
-    for (int i = 0; i < 8; ++i)
-      *v |= static_cast<uint64_t>(static_cast<uint8_t>(p_[pos_ + i])) << (8 * i);
-    pos_ += 8;
-    return true;
-  }
-  bool String(std::string_view* s) {
-    uint64_t len;
-    if (!Varint(&len) || len > p_.size() - pos_) return false;
-    *s = std::string_view(p_).substr(pos_, len);
-    pos_ += len;
-    return true;
-  }
-  bool Bytes(size_t n, std::string_view* s) {
-    if (p_.size() - pos_ < n) return false;
-    *s = std::string_view(p_).substr(pos_, n);
-    pos_ += n;
-    return true;
-  }
-  std::string_view Rest() {
-    std::string_view rest = std::string_view(p_).substr(pos_);
-    pos_ = p_.size();
-    return rest;
-  }
-  bool done() const { return pos_ == p_.size(); }
-
- private:
-  const std::string& p_;
-  size_t pos_ = 0;
-};
 
 }  // namespace
 
@@ -136,26 +61,13 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
         WriteRecord(w, kRecordSelectDb, payload);
         selected = true;
       }
-      payload.clear();
-      PutVarint(&payload, deadline >= 0 ? 1 : 0);
-      if (deadline >= 0) PutFixed64(&payload, static_cast<uint64_t>(deadline));
-      PutString(&payload, e->key());
-      if (e->type() == ValueType::kString) {
-        PutString(&payload, e->value());
-        WriteRecord(w, kRecordString, payload);
-      } else {
-        payload.push_back(static_cast<char>(e->type()));
-        e->container()->Serialize(&payload);
-        WriteRecord(w, kRecordContainer, payload);
-      }
+      uint8_t type = EncodeKeyRecord(e, deadline, &payload);
+      WriteRecord(w, type, payload);
       if (e->tagged()) {
         const std::vector<std::string>* tags =
             engine.shard(Engine::ShardIndex(HashKey(e->key()))).dbs[db].tags.TagsOf(e->key());
         if (tags != nullptr) {
-          payload.clear();
-          PutString(&payload, e->key());
-          PutVarint(&payload, tags->size());
-          for (const std::string& t : *tags) PutString(&payload, t);
+          EncodeTagsRecord(e->key(), *tags, &payload);
           WriteRecord(w, kRecordTags, payload);
         }
       }
@@ -187,6 +99,14 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
     stats->duration_us = MonotonicUs() - start;
   }
   return true;
+}
+
+void ApplyTags(Engine& engine, int db, std::string_view key,
+               const std::vector<std::string_view>& tags) {
+  KeyAccess access(engine, key);
+  Entry* e = access.Find(db, key, false);
+  if (e == nullptr) return;
+  for (std::string_view t : tags) access.AddTag(db, e, t);
 }
 
 bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats, std::string* error,
@@ -232,59 +152,39 @@ bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats,
                     std::to_string(engine.databases()) + ")");
       }
       db = static_cast<int>(index);
-    } else if (type == kRecordString) {
-      uint64_t flags, deadline = 0;
-      std::string_view key, value;
-      if (!p.Varint(&flags) || ((flags & 1) && !p.Fixed64(&deadline)) || !p.String(&key) ||
-          !p.String(&value) || !p.done()) {
-        return fail("malformed string record");
+    } else if (type == kRecordString || type == kRecordContainer) {
+      KeyRecord rec;
+      if (!DecodeKeyRecord(type, payload, &rec)) {
+        return fail(type == kRecordString ? "malformed string record"
+                                          : "malformed aggregate record");
       }
-      if ((flags & 1) && static_cast<int64_t>(deadline) < now) {
+      std::unique_ptr<Container> c;
+      if (rec.type != ValueType::kString) {
+        c = DeserializeContainer(rec.type, rec.value, limits);
+        if (c == nullptr) return fail(std::string("malformed ") + TypeName(rec.type) + " record");
+      }
+      if (rec.deadline >= 0 && rec.deadline < now) {
         ++expired;
         continue;
       }
-      KeyAccess access(engine, key);
-      access.SetString(db, key, value, ChooseStringEncoding(value),
-                       (flags & 1) ? static_cast<int64_t>(deadline) : KeyAccess::kNoDeadline);
+      KeyAccess access(engine, rec.key);
+      int64_t deadline = rec.deadline >= 0 ? rec.deadline : KeyAccess::kNoDeadline;
+      if (c == nullptr) {
+        access.SetString(db, rec.key, rec.value, ChooseStringEncoding(rec.value), deadline);
+      } else {
+        access.Delete(db, rec.key);
+        access.CreateContainer(db, rec.key, std::move(c), deadline);
+      }
       if (++loaded % 1000000 == 0) {
         LOG_NOTICE("Loading snapshot: %llu keys, %.0f%% of %s",
                    static_cast<unsigned long long>(loaded), 100.0 * r.offset() / r.size(),
                    path.c_str());
       }
-    } else if (type == kRecordContainer) {
-      uint64_t flags, deadline = 0;
-      std::string_view key, type_byte;
-      if (!p.Varint(&flags) || ((flags & 1) && !p.Fixed64(&deadline)) || !p.String(&key) ||
-          !p.Bytes(1, &type_byte)) {
-        return fail("malformed aggregate record");
-      }
-      auto value_type = static_cast<ValueType>(type_byte[0]);
-      std::unique_ptr<Container> c = DeserializeContainer(value_type, p.Rest(), limits);
-      if (c == nullptr) return fail(std::string("malformed ") + TypeName(value_type) + " record");
-      if ((flags & 1) && static_cast<int64_t>(deadline) < now) {
-        ++expired;
-        continue;
-      }
-      KeyAccess access(engine, key);
-      access.Delete(db, key);
-      access.CreateContainer(db, key, std::move(c),
-                             (flags & 1) ? static_cast<int64_t>(deadline) : KeyAccess::kNoDeadline);
-      ++loaded;
     } else if (type == kRecordTags) {
-      std::string_view key, tag;
-      uint64_t n;
-      if (!p.String(&key) || !p.Varint(&n)) return fail("malformed tags record");
+      std::string_view key;
       std::vector<std::string_view> tags;
-      for (uint64_t i = 0; i < n; ++i) {
-        if (!p.String(&tag)) return fail("malformed tags record");
-        tags.push_back(tag);
-      }
-      if (!p.done()) return fail("malformed tags record");
-      KeyAccess access(engine, key);
-      Entry* e = access.Find(db, key, false);  // absent when it was skipped as expired
-      if (e != nullptr) {
-        for (std::string_view t : tags) access.AddTag(db, e, t);
-      }
+      if (!DecodeTagsRecord(payload, &key, &tags)) return fail("malformed tags record");
+      ApplyTags(engine, db, key, tags);
     } else if (type == kRecordSession) {
       Session s;
       if (!DeserializeSession(payload, &s)) return fail("malformed session record");

@@ -18,6 +18,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/container.h"
 #include "engine/engine.h"
@@ -57,6 +59,11 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
 // an error naming the file and offset; nothing is silently skipped.
 bool LoadSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats, std::string* error,
                   const EncodingLimits& limits = EncodingLimits());
+
+// Gives key (in db, if it is there: a key skipped as expired is not) the tags of a kRecordTags
+// record.
+void ApplyTags(Engine& engine, int db, std::string_view key,
+               const std::vector<std::string_view>& tags);
 
 // Renames tmp to path and fsyncs the directory, so the new name survives a crash.
 bool CommitFile(const std::string& tmp, const std::string& path, std::string* error);

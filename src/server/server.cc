@@ -69,7 +69,8 @@ Server::Server(Config* config) : config_(config) {
   context_.run_id = RandomRunId();
   context_.start_time_ms = SystemClock::Get()->NowMs();
   context_.requirepass_set.store(!config->GetString("requirepass").empty());
-  context_.request_shutdown = [this](ShutdownMode) {
+  context_.request_shutdown = [this](ShutdownMode mode) {
+    if (warm_) warm_->set_shutdown_mode(mode);
     shutdown_requested_by_user_.store(true);
     pthread_kill(g_main_thread, SIGTERM);
   };
@@ -151,6 +152,8 @@ bool Server::Start(std::string* error) {
   }
   persistence_ = std::make_unique<Persistence>(engine_.get(), config_, &context_);
   context_.persistence = persistence_.get();
+  warm_ = std::make_unique<WarmService>(&context_, [this] { persistence_->WriteOut(); });
+  context_.warm = warm_.get();
   config_->OnChange("appendonly", [this](const std::string& v) {
     persistence_->OnAppendOnlyChanged(v == "yes");
   });
@@ -174,6 +177,7 @@ bool Server::Start(std::string* error) {
   if (!DefineRules(error)) return false;
   if (!StartHttp(error)) return false;
   if (!persistence_->Load(replay, error)) return false;
+  warm_->OnStart();
   std::string bind = config_->GetString("bind");
   int port = static_cast<int>(config_->GetInt("port"));
   // "bind" may list several addresses; the first one is used.
@@ -367,6 +371,7 @@ void Server::WaitForShutdown() {
     if (persistence_->PrepareShutdown(ShutdownMode::kDefault, false)) break;
     LOG_WARNING("SIGTERM received but errors trying to shut down the server, check the logs");
   }
+  warm_->OnShutdown();
   Stop();
   LOG_NOTICE("cachet is now ready to exit, bye bye...");
 }

@@ -22,6 +22,7 @@
 #include "commands/registry.h"
 #include "commands/server_context.h"
 #include "commands/slowlog.h"
+#include "commands/warm_service.h"
 #include "config/config.h"
 #include "engine/engine.h"
 #include "http/http_server.h"
@@ -85,6 +86,7 @@ class Server {
   uint64_t last_ops_count_ = 0;
   std::vector<int64_t> ops_samples_;
   std::unique_ptr<Persistence> persistence_;
+  std::unique_ptr<WarmService> warm_;  // after persistence: its loader logs through it
   std::unique_ptr<AlertMonitor> alerts_;
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<HttpServer> http_;
