@@ -26,7 +26,8 @@ namespace cachet {
 
 // What a parked client waits for and how to answer it.
 struct BlockedClient {
-  enum class Kind { kPop, kMove };
+  // kFetch: CACHE.FETCH waiting for another client's fill (commands/lease_wait.h).
+  enum class Kind { kPop, kMove, kFetch };
   uint64_t client_id = 0;
   std::weak_ptr<ClientHandle> handle;
   int db = 0;
@@ -38,6 +39,8 @@ struct BlockedClient {
   bool dest_left = true;
   bool rpoplpush = false;   // BRPOPLPUSH (logged as RPOPLPUSH)
   int64_t deadline_ms = 0;  // monotonic ms; 0 waits forever
+  int64_t lease_ms = 0;       // kFetch: the lease it asks for when its turn comes
+  int64_t wait_until_ms = 0;  // kFetch: monotonic ms its WAIT ends (deadline_ms may be earlier)
   bool ended = false;       // guarded by the registry's mutex
 };
 

@@ -53,6 +53,12 @@ inline constexpr char kSessionBadBind[] = "ERR BIND must be NONE, IP, UA or BOTH
 inline constexpr char kSessionBindNeedsValue[] =
     "ERR a session bound to IP or UA needs the IP or UA it is bound to";
 
+// Leases (docs/leases.md).
+inline constexpr char kLeaseInvalid[] =
+    "LEASE token is not valid (expired, voided by a write, or already used)";
+inline constexpr char kLeaseBadWait[] = "ERR WAIT must be a number of milliseconds >= 0";
+inline constexpr char kLeaseBadLease[] = "ERR LEASE must be a number of milliseconds >= 1";
+
 // Maps an OpStatus to its reply text ("" for kOk / kSkipped / kKeyNotFound, which are not
 // errors by themselves).
 const char* ErrorText(OpStatus status);

@@ -198,6 +198,11 @@ void SessionsSection(ServerContext& s, InfoWriter& w) {
   }
 }
 
+void LeasesSection(ServerContext& s, InfoWriter& w) {
+  w.Section("Leases");
+  for (const auto& [name, value] : LeaseStatFields(s.engine->leases().Stats())) w.Field(name, value);
+}
+
 void CommandStatsSection(ServerContext& s, InfoWriter& w) {
   ServerTotals t = CommandStats::Totals();
   w.Section("Commandstats");
@@ -260,6 +265,7 @@ void CmdInfo(CommandContext& ctx, ArgList args) {
   if (want("replication", true)) ReplicationSection(w);
   if (want("cpu", true)) CpuSection(w);
   if (want("sessions", true)) SessionsSection(s, w);
+  if (want("leases", true)) LeasesSection(s, w);
   if (want("alerts", true)) AlertsSection(s, w);
   if (want("commandstats", false)) CommandStatsSection(s, w);
   if (want("latencystats", false)) LatencyStatsSection(s, w);

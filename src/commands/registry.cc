@@ -72,6 +72,7 @@ CommandRegistry::CommandRegistry() {
   RegisterTransactionFamily(*this);
   RegisterSessionFamily(*this);
   RegisterNamespaceFamily(*this);
+  RegisterCacheFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

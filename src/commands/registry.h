@@ -65,5 +65,6 @@ void RegisterPubSubFamily(CommandRegistry& r);
 void RegisterTransactionFamily(CommandRegistry& r);
 void RegisterSessionFamily(CommandRegistry& r);
 void RegisterNamespaceFamily(CommandRegistry& r);
+void RegisterCacheFamily(CommandRegistry& r);  // CACHE.FETCH / CACHE.FILL (cache_family.cc)
 
 }  // namespace cachet

@@ -19,6 +19,7 @@
 #include "core/lfu.h"
 #include "engine/eviction_policy.h"
 #include "engine/keyspace_events.h"
+#include "engine/leases.h"
 #include "engine/namespaces.h"
 #include "engine/propagation.h"
 #include "engine/ready_keys.h"
@@ -156,6 +157,8 @@ class Engine {
   SessionStore& sessions() { return sessions_; }
   // Key namespaces (docs/namespaces.md): longest-prefix groups with per-namespace counters.
   NamespaceRegistry& namespaces() { return namespaces_; }
+  // CACHE.FETCH / CACHE.FILL leases, recompute times and stale copies (docs/leases.md).
+  LeaseManager& leases() { return leases_; }
   // Keyspace notifications (notify-keyspace-events): commands and expiry/eviction report here.
   KeyspaceEvents& events() { return events_; }
   const KeyspaceEvents& events() const { return events_; }
@@ -191,6 +194,7 @@ class Engine {
   KeyspaceEvents events_;
   SessionStore sessions_{this};
   NamespaceRegistry namespaces_{this};
+  LeaseManager leases_{this};
 };
 
 // Removes an entry's memory from the shard's and engine's accounting and frees it.

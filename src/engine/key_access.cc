@@ -86,7 +86,7 @@ Entry* KeyAccess::FindIn(Shard& shard, int db, std::string_view key, uint64_t ha
     engine_.watches().Touch(db, key, TouchKind::kRemoved);
     engine_.events().Notify(kNotifyExpired, "expired", db, key);
     if (NamespaceCounters* ns = shard.ns.Of(key)) ++ns->expired;
-    RemoveSlot(engine_, shard, slice, slot);
+    RemoveExpired(engine_, shard, slice, db, slot, now_);
     ++shard.counters.expired_keys;
     return nullptr;
   }
@@ -245,6 +245,7 @@ bool KeyAccess::ContainerChanged(int db, Entry* e, int64_t bytes_before) {
 }
 
 bool KeyAccess::Delete(int db, std::string_view key) {
+  engine_.leases().Touch(db, key);  // a DEL of a missing key still voids its lease
   if (Find(db, key, false) == nullptr) return false;
   Mutated(db, key);
   uint64_t hash;
