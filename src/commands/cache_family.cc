@@ -76,6 +76,7 @@ void CmdFetch(CommandContext& ctx, ArgList args) {
     request.lease_ms = a.lease_ms;
     request.wait_until_ms = MonotonicUs() / 1000 + a.wait_ms;
     ctx.client.blocked = ParkFetch(ctx.server, access, request, outcome);
+    ctx.engine().leases().Count(LeaseManager::kWaits);
     return;
   }
   ReplyFetch(ctx.reply, outcome);
@@ -118,7 +119,11 @@ void CmdFill(CommandContext& ctx, ArgList args) {
   access.SetString(ctx.db(), key, value, ChooseStringEncoding(value), deadline);
   access.Notify(kNotifyString, "set", ctx.db(), key);
   if (unit != ExpireUnit::kNone) access.Notify(kNotifyGeneric, "expire", ctx.db(), key);
-  leases.SetDelta(shard, ctx.db(), key, access.now() - granted_ms);  // XFetch's delta
+  // XFetch's delta, kept only where early refresh is on (namespaces with a beta).
+  const NamespaceSpec* ns = shard.ns.index ? shard.ns.index->Match(key) : nullptr;
+  if (ns != nullptr && ns->beta > 0) {
+    leases.SetDelta(shard, ctx.db(), key, access.now() - granted_ms);
+  }
   ctx.reply.Ok();
 }
 

@@ -33,7 +33,6 @@ std::shared_ptr<BlockedClient> ParkFetch(ServerContext& server, KeyAccess& acces
   int64_t lease_left = std::max<int64_t>(0, outcome.lease_expires_ms - access.now()) + 1;
   c->deadline_ms = std::min(c->wait_until_ms, MonotonicMs() + lease_left);
   server.blocking->Park(c);
-  access.engine().leases().Count(LeaseManager::kWaits);
   return c;
 }
 

@@ -223,7 +223,8 @@ void Engine::SwapDb(int a, int b) {
   watches_.TouchDb(a, in_either);
   watches_.TouchDb(b, in_either);
   for (int i = 0; i < kShards; ++i) std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
-  leases_.FlushDb(a), leases_.FlushDb(b);  // leases and stale copies belong to the old data
+  leases_.FlushDb(a);  // leases and stale copies belong to the data that moved
+  leases_.FlushDb(b);
   // Clients blocked on a key of either database may find it non-empty now.
   ready_keys_.TouchDb(a);
   ready_keys_.TouchDb(b);
