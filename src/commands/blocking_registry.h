@@ -1,5 +1,6 @@
-// BlockingRegistry: the clients parked in a blocking list command (BLPOP, BRPOP, BLMOVE,
-// BRPOPLPUSH), queued per key in arrival order so they are served first come, first served.
+// BlockingRegistry: the clients parked in a blocking command (BLPOP, BRPOP, BLMOVE,
+// BRPOPLPUSH, CACHE.FETCH with WAIT), queued per key in arrival order so they are served first
+// come, first served.
 // A parked client ends exactly once: served, timed out, unblocked or disconnected; whoever
 // Claims it first owns that ending, so a client woken on two threads at once is served once.
 //
@@ -39,9 +40,10 @@ struct BlockedClient {
   bool dest_left = true;
   bool rpoplpush = false;   // BRPOPLPUSH (logged as RPOPLPUSH)
   int64_t deadline_ms = 0;  // monotonic ms; 0 waits forever
+  bool ended = false;       // guarded by the registry's mutex
+
   int64_t lease_ms = 0;       // kFetch: the lease it asks for when its turn comes
   int64_t wait_until_ms = 0;  // kFetch: monotonic ms its WAIT ends (deadline_ms may be earlier)
-  bool ended = false;       // guarded by the registry's mutex
 };
 
 class BlockingRegistry {

@@ -200,7 +200,9 @@ void SessionsSection(ServerContext& s, InfoWriter& w) {
 
 void LeasesSection(ServerContext& s, InfoWriter& w) {
   w.Section("Leases");
-  for (const auto& [name, value] : LeaseStatFields(s.engine->leases().Stats())) w.Field(name, value);
+  for (const auto& [name, value] : LeaseStatFields(s.engine->leases().Stats())) {
+    w.Field(name, value);
+  }
 }
 
 void CommandStatsSection(ServerContext& s, InfoWriter& w) {

@@ -207,3 +207,32 @@ def test_wrong_type_and_bad_arguments(cachet_server):
         r.execute_command("CACHE.FILL", "k", token, "v", "EX", "-1")
     assert r.execute_command("CACHE.FILL", "k", token, "v", "EX", "10") == "OK"
     assert 9 <= r.ttl("k") <= 10
+
+
+def test_waiters_of_an_expired_lease_one_takes_over_the_other_waits_on(cachet_server):
+    holder = client(cachet_server)
+    fetch(holder, "k", "LEASE", "300")  # never filled
+    replies = {}
+
+    def wait(name):
+        r = client(cachet_server)
+        replies[name] = (fetch(r, "k", "WAIT", "5000"), r)
+
+    threads = [threading.Thread(target=wait, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    # Both waiters' timers fire when the lease runs out: the first takes it over, the second
+    # finds the new lease and goes on waiting (it must not time out) until the fill.
+    deadline = time.monotonic() + 5
+    while len(replies) < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(replies) == 1
+    (first, r) = next(iter(replies.values()))
+    assert first[0] == "MISS"
+    time.sleep(0.2)
+    assert len(replies) == 1  # the other one still waits
+    assert r.execute_command("CACHE.FILL", "k", first[2], "v") == "OK"
+    for t in threads:
+        t.join(5)
+    second = [rep for rep, _ in replies.values() if rep[0] != "MISS"]
+    assert second == [["HIT", "v", None]]
