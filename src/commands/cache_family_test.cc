@@ -239,6 +239,10 @@ TEST(CacheTest, StaleCopiesGoWithWritesExpiryCycleAndFlush) {
   EXPECT_EQ(Stat(f, "stale_keys"), 3);
   EXPECT_EQ(f.Run({"del", "page:1"}), F::Int(0));  // nothing live, yet the copy goes
   EXPECT_EQ(FetchAs(f, 2, {"page:1"}).status, "MISS");
+  f.Run({"set", "page:5", "f", "PX", "100"});
+  f.clock().AdvanceMs(101);
+  EXPECT_EQ(f.Run({"del", "page:5"}), F::Int(0));  // expired, not yet removed: DEL stashes nothing
+  EXPECT_EQ(FetchAs(f, 2, {"page:5"}).status, "MISS");
   EXPECT_EQ(FetchAs(f, 2, {"page:2"}).status, "STALE");
   EXPECT_EQ(FetchAs(f, 2, {"other"}).status, "MISS");  // no stale window outside namespaces
   f.clock().AdvanceMs(10000);

@@ -245,8 +245,9 @@ bool KeyAccess::ContainerChanged(int db, Entry* e, int64_t bytes_before) {
 }
 
 bool KeyAccess::Delete(int db, std::string_view key) {
-  engine_.leases().Touch(db, key);  // a DEL of a missing key still voids its lease
-  if (Find(db, key, false) == nullptr) return false;
+  Entry* e = Find(db, key, false);
+  engine_.leases().Touch(db, key);  // even a missing (or just expired) key's lease goes
+  if (e == nullptr) return false;
   Mutated(db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
