@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "commands/errors.h"
+#include "commands/lease_wait.h"
 #include "core/list_value.h"
 #include "engine/engine.h"
 #include "engine/propagation.h"
@@ -24,6 +25,10 @@ bool HoldsList(KeyAccess& access, int db, std::string_view key) {
 void ServeKey(ServerContext& server, int db, const std::string& key) {
   BlockingRegistry& registry = *server.blocking;
   while (std::shared_ptr<BlockedClient> c = registry.Front(db, key)) {
+    if (c->kind == BlockedClient::Kind::kFetch) {  // CACHE.FETCH waiting for a fill
+      if (ServeFetchWaiter(server, c)) continue;
+      return;
+    }
     std::vector<std::string_view> keys{key};
     if (c->kind == BlockedClient::Kind::kMove) keys.push_back(c->dest);
     KeyAccess access(*server.engine, keys);
@@ -69,7 +74,8 @@ ListStatus PopForBlocked(KeyAccess& access, const BlockedClient& c, std::string_
   return status;
 }
 
-void ReplyBlockTimeout(const BlockedClient&, ReplyBuilder& reply) {
+void ReplyBlockTimeout(const BlockedClient& c, ReplyBuilder& reply) {
+  if (c.kind == BlockedClient::Kind::kFetch) return ReplyFetchTimeout(reply);
   reply.NullArray();  // Redis 7.0 answers every list block's timeout so, BLMOVE included
 }
 

@@ -1,5 +1,6 @@
-// BlockingRegistry: the clients parked in a blocking list command (BLPOP, BRPOP, BLMOVE,
-// BRPOPLPUSH), queued per key in arrival order so they are served first come, first served.
+// BlockingRegistry: the clients parked in a blocking command (BLPOP, BRPOP, BLMOVE,
+// BRPOPLPUSH, CACHE.FETCH with WAIT), queued per key in arrival order so they are served first
+// come, first served.
 // A parked client ends exactly once: served, timed out, unblocked or disconnected; whoever
 // Claims it first owns that ending, so a client woken on two threads at once is served once.
 //
@@ -26,7 +27,8 @@ namespace cachet {
 
 // What a parked client waits for and how to answer it.
 struct BlockedClient {
-  enum class Kind { kPop, kMove };
+  // kFetch: CACHE.FETCH waiting for another client's fill (commands/lease_wait.h).
+  enum class Kind { kPop, kMove, kFetch };
   uint64_t client_id = 0;
   std::weak_ptr<ClientHandle> handle;
   int db = 0;
@@ -39,6 +41,9 @@ struct BlockedClient {
   bool rpoplpush = false;   // BRPOPLPUSH (logged as RPOPLPUSH)
   int64_t deadline_ms = 0;  // monotonic ms; 0 waits forever
   bool ended = false;       // guarded by the registry's mutex
+
+  int64_t lease_ms = 0;       // kFetch: the lease it asks for when its turn comes
+  int64_t wait_until_ms = 0;  // kFetch: monotonic ms its WAIT ends (deadline_ms may be earlier)
 };
 
 class BlockingRegistry {

@@ -69,6 +69,11 @@ inline constexpr char kWarmSaveFailed[] = "ERR cannot write warm file: ";
 inline constexpr char kWarmIsSnapshot[] =
     "ERR the warm file must not be the snapshot file (dbfilename)";
 inline constexpr char kWarmBadRecord[] = "ERR invalid WARM.RESTORE record";
+// Leases (docs/leases.md).
+inline constexpr char kLeaseInvalid[] =
+    "LEASE token is not valid (expired, voided by a write, or already used)";
+inline constexpr char kLeaseBadWait[] = "ERR WAIT must be a number of milliseconds >= 0";
+inline constexpr char kLeaseBadLease[] = "ERR LEASE must be a number of milliseconds >= 1";
 
 // Maps an OpStatus to its reply text ("" for kOk / kSkipped / kKeyNotFound, which are not
 // errors by themselves).

@@ -199,6 +199,13 @@ void SessionsSection(ServerContext& s, InfoWriter& w) {
   }
 }
 
+void LeasesSection(ServerContext& s, InfoWriter& w) {
+  w.Section("Leases");
+  for (const auto& [name, value] : LeaseStatFields(s.engine->leases().Stats())) {
+    w.Field(name, value);
+  }
+}
+
 void CommandStatsSection(ServerContext& s, InfoWriter& w) {
   ServerTotals t = CommandStats::Totals();
   w.Section("Commandstats");
@@ -282,6 +289,7 @@ void CmdInfo(CommandContext& ctx, ArgList args) {
   if (want("replication", true)) ReplicationSection(w);
   if (want("cpu", true)) CpuSection(w);
   if (want("sessions", true)) SessionsSection(s, w);
+  if (want("leases", true)) LeasesSection(s, w);
   if (want("alerts", true)) AlertsSection(s, w);
   if (want("warming", true)) WarmingSection(s, w);
   if (want("commandstats", false)) CommandStatsSection(s, w);

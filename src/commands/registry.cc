@@ -75,6 +75,7 @@ CommandRegistry::CommandRegistry() {
   RegisterTagFamily(*this);
   RegisterInvalidateFamily(*this);
   RegisterWarmFamily(*this);
+  RegisterCacheFamily(*this);
 }
 
 void CommandRegistry::AssignIds(CommandSpec& spec, const std::string& parent) {

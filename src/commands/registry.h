@@ -68,5 +68,6 @@ void RegisterNamespaceFamily(CommandRegistry& r);
 void RegisterTagFamily(CommandRegistry& r);
 void RegisterInvalidateFamily(CommandRegistry& r);
 void RegisterWarmFamily(CommandRegistry& r);
+void RegisterCacheFamily(CommandRegistry& r);  // CACHE.FETCH / CACHE.FILL (cache_family.cc)
 
 }  // namespace cachet

@@ -3,7 +3,6 @@
 // them exact on every removal path.
 #include <algorithm>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "base/hash.h"
@@ -11,6 +10,7 @@
 #include "commands/errors.h"
 #include "commands/expire_args.h"
 #include "commands/invalidation_runner.h"
+#include "commands/tag_args.h"
 #include "commands/registry.h"
 #include "commands/reply_util.h"
 #include "engine/key_access.h"
@@ -18,46 +18,6 @@
 
 namespace cachet {
 namespace {
-
-constexpr size_t kMaxTagsPerKey = 64;
-
-// Checks tags (non-empty). Returns false with the error replied.
-bool CheckTags(ArgList tags, ReplyBuilder& reply) {
-  if (tags.empty()) {
-    reply.Error(errors::kTagsNeedOne);
-    return false;
-  }
-  for (std::string_view t : tags) {
-    if (t.empty()) {
-      reply.Error(errors::kEmptyTag);
-      return false;
-    }
-  }
-  if (tags.size() > kMaxTagsPerKey) {  // repeats count once
-    std::unordered_set<std::string_view> distinct(tags.begin(), tags.end());
-    if (distinct.size() > kMaxTagsPerKey) {
-      reply.Error(errors::kTooManyTags);
-      return false;
-    }
-  }
-  return true;
-}
-
-// Adds tags to e unless that would pass the per-key limit. Returns how many were new, or -1
-// (nothing added) when over the limit.
-int64_t AddTags(KeyAccess& access, int db, Entry* e, ArgList tags) {
-  const std::vector<std::string>* have = access.TagsOf(db, e);
-  size_t fresh = 0;
-  for (size_t i = 0; i < tags.size(); ++i) {
-    bool known = have != nullptr && std::find(have->begin(), have->end(), tags[i]) != have->end();
-    bool repeated = std::find(tags.begin(), tags.begin() + i, tags[i]) != tags.begin() + i;
-    if (!known && !repeated) ++fresh;
-  }
-  if ((have != nullptr ? have->size() : 0) + fresh > kMaxTagsPerKey) return -1;
-  int64_t added = 0;
-  for (std::string_view t : tags) added += access.AddTag(db, e, t) ? 1 : 0;
-  return added;
-}
 
 // CACHE.SET key value [NX|XX] [GET] [EX s|PX ms|EXAT|PXAT|KEEPTTL] [TAGS tag ...]
 void CmdCacheSet(CommandContext& ctx, ArgList args) {

@@ -206,6 +206,8 @@ std::vector<OptionSpec> BuiltinOptions() {
   }
   o.push_back(Int("alert-history-size", "100", 1, 100000));
   o.push_back(Int("alert-window", "60", 1, 3600));
+  // CACHE.FETCH leases (docs/leases.md): how long a lease lasts when LEASE is not given, in ms.
+  o.push_back(Int("lease-timeout", "5000", 1, int64_t{24} * 3600 * 1000));
   // Sessions (docs/sessions.md); in TOML also [sessions] idle-timeout = ... (no prefix).
   o.push_back(Int("session-idle-timeout", "1800", 1, int64_t{100} * 365 * 24 * 3600));
   o.push_back(Int("session-max-lifetime", "86400", 0, int64_t{100} * 365 * 24 * 3600));

@@ -22,7 +22,7 @@ size_t Engine::ExpireShard(Shard& shard, int64_t now, size_t limit) {
       watches_.Touch(db, e->key(), TouchKind::kRemoved);
       events_.Notify(kNotifyExpired, "expired", db, e->key());
       if (NamespaceCounters* ns = shard.ns.Of(e->key())) ++ns->expired;
-      RemoveSlot(*this, shard, slice, slot);
+      RemoveExpired(*this, shard, slice, db, slot, now);
       ShardCounters& c = shard.counters;
       ++c.expired_keys;
       ++c.expired_active;
@@ -31,6 +31,7 @@ size_t Engine::ExpireShard(Shard& shard, int64_t now, size_t limit) {
       ++removed;
     }
   }
+  leases_.Expire(shard, now);
   return removed;
 }
 

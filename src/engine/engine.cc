@@ -12,6 +12,7 @@ namespace cachet {
 
 void RemoveSlot(Engine& engine, Shard& shard, DbSlice& slice, KeyTable::Slot* slot) {
   Entry* e = KeyTable::EntryAt(slot);
+  if (!shard.leases.empty()) engine.leases().OnRemoved(shard, slice, e);
   int64_t before = SliceIndexBytes(slice);
   if (e->has_expire()) slice.expires.Remove(e);
   slice.table.Erase(slot);
@@ -209,6 +210,7 @@ void Engine::FlushDb(int db, bool async) {
     removed.push_back(std::move(slice));
     slice = DbSlice();
   }
+  leases_.FlushDb(db);
   AddDirty(keys);
   if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
   UnlockAll();
@@ -236,6 +238,7 @@ void Engine::FlushAll(bool async) {
     }
   }
   keys += sessions_.Clear();
+  leases_.FlushDb(-1);
   AddDirty(keys);
   if (PropagationScope* scope = PropagationScope::Current()) scope->Emit();
   UnlockAll();
@@ -251,6 +254,8 @@ void Engine::SwapDb(int a, int b) {
   watches_.TouchDb(a, in_either);
   watches_.TouchDb(b, in_either);
   for (int i = 0; i < kShards; ++i) std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
+  leases_.FlushDb(a);  // leases and stale copies belong to the data that moved
+  leases_.FlushDb(b);
   // Clients blocked on a key of either database may find it non-empty now.
   ready_keys_.TouchDb(a);
   ready_keys_.TouchDb(b);
@@ -299,7 +304,7 @@ uint64_t Engine::Scan(int db, uint64_t cursor, size_t count,
         if (slot != nullptr) {
           events_.Notify(kNotifyExpired, "expired", db, key);
           if (NamespaceCounters* ns = shard.ns.Of(key)) ++ns->expired;
-          RemoveSlot(*this, shard, slice, slot);
+          RemoveExpired(*this, shard, slice, db, slot, now);
           watches_.Touch(db, key, TouchKind::kRemoved);
           ++shard.counters.expired_keys;
         }
@@ -344,7 +349,7 @@ std::optional<std::string> Engine::RandomKey(int db) {
         std::string key(e->key());
         events_.Notify(kNotifyExpired, "expired", db, key);
         if (NamespaceCounters* ns = shard.ns.Of(key)) ++ns->expired;
-        RemoveSlot(*this, shard, slice, slice.table.Find(key, HashKey(key)));
+        RemoveExpired(*this, shard, slice, db, slice.table.Find(key, HashKey(key)), NowMs());
         watches_.Touch(db, key, TouchKind::kRemoved);
         ++shard.counters.expired_keys;
         break;  // try again from another random shard
@@ -377,6 +382,7 @@ void Engine::ResetStats() {
     shards_[i].counters = ShardCounters();
   }
   sessions_.ResetStats();
+  leases_.ResetStats();
 }
 
 uint64_t Engine::lazyfree_pending() const { return lazy_freer_->pending_keys(); }

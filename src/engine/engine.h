@@ -19,9 +19,11 @@
 #include "core/lfu.h"
 #include "engine/eviction_policy.h"
 #include "engine/keyspace_events.h"
+#include "engine/leases.h"
 #include "engine/namespaces.h"
 #include "engine/propagation.h"
 #include "engine/ready_keys.h"
+#include "engine/recent_tag_invalidations.h"
 #include "engine/session_store.h"
 #include "engine/shard.h"
 #include "engine/watch_registry.h"
@@ -156,6 +158,10 @@ class Engine {
   SessionStore& sessions() { return sessions_; }
   // Key namespaces (docs/namespaces.md): longest-prefix groups with per-namespace counters.
   NamespaceRegistry& namespaces() { return namespaces_; }
+  // When tags were last invalidated (CACHE.FILL ... TAGS refuses a fill they would void).
+  RecentTagInvalidations& tag_invalidations() { return tag_invalidations_; }
+  // CACHE.FETCH / CACHE.FILL leases, recompute times and stale copies (docs/leases.md).
+  LeaseManager& leases() { return leases_; }
   // Keyspace notifications (notify-keyspace-events): commands and expiry/eviction report here.
   KeyspaceEvents& events() { return events_; }
   const KeyspaceEvents& events() const { return events_; }
@@ -191,6 +197,8 @@ class Engine {
   KeyspaceEvents events_;
   SessionStore sessions_{this};
   NamespaceRegistry namespaces_{this};
+  RecentTagInvalidations tag_invalidations_;
+  LeaseManager leases_{this};
 };
 
 // Removes an entry's memory from the shard's and engine's accounting and frees it.

@@ -43,6 +43,7 @@ bool Engine::EvictIfNeeded() {
   const LfuParams lfu = lfu_params();
   int misses = 0;
   while (OverMaxMemory()) {
+    if (leases_.EvictStale()) continue;  // stale copies go before any live key
     if (misses >= kShards) {
       // No cache key left that the policy may evict: only now do sessions go, least recently
       // active first (docs/sessions.md).

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "core/glob.h"
 #include "engine/key_access.h"
+#include "engine/leases.h"
 #include "engine/propagation.h"
 
 namespace cachet {
@@ -54,6 +55,7 @@ std::string_view GlobLiteralPrefix(std::string_view glob) {
 
 void InvalidateTag(Engine& engine, LogSource log, int db, std::string_view tag,
                    InvalidationStats* stats, const DeletedKeyFn& on_deleted) {
+  engine.tag_invalidations().Note(db, tag);
   for (int s = 0; s < Engine::kShards; ++s) {
     bool more = true;
     while (more) {
@@ -104,6 +106,16 @@ void InvalidatePattern(Engine& engine, LogSource log, int db, std::string_view g
             stats->examined += examined;
             return stopped;
           });
+    }
+    // Leases and stale copies under the pattern go too: a fill computed before the
+    // invalidation must be refused, and a stale copy must not be served after it.
+    KeyAccess access(engine, KeyAccess::WholeShard{s});
+    Shard& shard = engine.shard(s);
+    if (shard.leases.empty()) continue;
+    for (const std::string& key : engine.leases().KeysWithState(shard, db, [&](std::string_view k) {
+           return exact ? k == glob : GlobMatch(glob, k);
+         })) {
+      engine.leases().Touch(db, key);
     }
   }
 }

@@ -92,7 +92,7 @@ Entry* KeyAccess::FindIn(Shard& shard, int db, std::string_view key, uint64_t ha
     engine_.watches().Touch(db, key, TouchKind::kRemoved);
     engine_.events().Notify(kNotifyExpired, "expired", db, key);
     if (NamespaceCounters* ns = shard.ns.Of(key)) ++ns->expired;
-    RemoveSlot(engine_, shard, slice, slot);
+    RemoveExpired(engine_, shard, slice, db, slot, now_);
     ++shard.counters.expired_keys;
     return nullptr;
   }
@@ -252,7 +252,9 @@ bool KeyAccess::ContainerChanged(int db, Entry* e, int64_t bytes_before) {
 }
 
 bool KeyAccess::Delete(int db, std::string_view key) {
-  if (Find(db, key, false) == nullptr) return false;
+  Entry* e = Find(db, key, false);
+  engine_.leases().Touch(db, key);  // even a missing (or just expired) key's lease goes
+  if (e == nullptr) return false;
   Mutated(db, key);
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);

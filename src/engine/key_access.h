@@ -101,6 +101,7 @@ class KeyAccess {
     mutated_ = true;
     engine_.watches().Touch(db, key);
     engine_.ready_keys().Touch(db, key);
+    engine_.leases().Touch(db, key);
   }
 
   Engine& engine_;

@@ -13,6 +13,7 @@
 #include "core/key_table.h"
 #include "core/namespace_index.h"
 #include "core/tag_index.h"
+#include "engine/shard_leases.h"
 
 namespace cachet {
 
@@ -84,6 +85,7 @@ struct ShardNamespaces {
 struct Shard {
   ShardMutex mu;
   ShardNamespaces ns;
+  ShardLeases leases;  // CACHE.FETCH leases and stale copies (engine/leases.h)
   std::vector<DbSlice> dbs;
   int64_t bytes = 0;  // entries + tables + heaps, as the allocator sized them
   ShardCounters counters;

@@ -6,6 +6,7 @@
 #include "commands/blocking.h"
 #include "commands/command_stats.h"
 #include "commands/dispatcher.h"
+#include "commands/lease_wait.h"
 #include "commands/pubsub_family.h"
 #include "commands/transaction.h"
 #include "net/socket_util.h"
@@ -82,7 +83,16 @@ void ClientConnection::OnBlockTimeout(const std::shared_ptr<BlockedClient>& bloc
   std::string reply;
   ReplyBuilder builder(&reply);
   builder.set_protocol(blocked->protocol);
-  ReplyBlockTimeout(*blocked, builder);
+  if (blocked->kind == BlockedClient::Kind::kFetch) {
+    std::shared_ptr<BlockedClient> again = FetchWaitTimedOut(*server_, *blocked, builder);
+    if (again) {  // a new lease is in the way and WAIT has not ended: wait on
+      state_.blocked = std::move(again);
+      StartBlocking();
+      return;
+    }
+  } else {
+    ReplyBlockTimeout(*blocked, builder);
+  }
   FinishBlocking(reply);
 }
 
@@ -224,6 +234,7 @@ void ClientConnection::OnClosed() {
   }
   DropSubscriptions(*server_, state_);
   DiscardTransaction(*server_, state_);
+  ReleaseClientLeases(*server_, info_.id);  // the next waiter or caller gets them at once
   server_->clients->Remove(info_.id);
 }
 
