@@ -13,6 +13,7 @@
 #include "base/logging.h"
 #include "core/container_factory.h"
 #include "core/session.h"
+#include "core/string_value.h"
 #include "engine/key_access.h"
 #include "persist/binary_io.h"
 
@@ -141,7 +142,7 @@ bool WriteSnapshot(Engine& engine, const std::string& path, SnapshotStats* stats
       if (deadline >= 0) PutFixed64(&payload, static_cast<uint64_t>(deadline));
       PutString(&payload, e->key());
       if (e->type() == ValueType::kString) {
-        PutString(&payload, e->value());
+        PutString(&payload, StringValue(e));  // original bytes: a reload compresses again
         WriteRecord(w, kRecordString, payload);
       } else {
         payload.push_back(static_cast<char>(e->type()));
