@@ -175,6 +175,13 @@ def compressed_keys(conn, ns):
     return fields[("bulk", b"compressed_keys")][1]
 
 
+def lcs_too_big(conn, a, b):
+    la, lb = conn.call("STRLEN", a), conn.call("STRLEN", b)
+    if la[0] != "int" or lb[0] != "int":
+        return False  # WRONGTYPE: the error is compared
+    return (la[1] + 1) * (lb[1] + 1) > 4_000_000
+
+
 def start_pair(redis_factory, cachet_factory, tmp_path):
     cfg = tmp_path / "compress.toml"
     cfg.write_text(CONFIG)
@@ -192,6 +199,8 @@ def test_differential_compression(seq, redis_factory, cachet_factory, tmp_path):
     header = "CACHET_COMPRESS_SEED=%d (sequence %d)" % (BASE_SEED, seq)
     for i in range(N_CMDS):
         args = gen.command()
+        if args[0] == b"LCS" and lcs_too_big(rconn, args[1], args[2]):
+            args = [b"STRLEN", args[1]]  # the quadratic table would need hundreds of MB
         r, c = rconn.call(*args), cconn.call(*args)
         history.append("#%d %s -> %s" % (i, short(args), short(r)))
         assert same(args[0], r, c), "%s\nmismatch at #%d %s\n redis : %s\n cachet: %s\n%s" % (
@@ -294,8 +303,10 @@ def test_restart_returns_original_bytes(mode, cachet_factory, tmp_path):
         assert r.get(key) == value, key
     assert r.ttl(b"z:0") > 3000
     after = r.info("compression")
-    assert after["compressed_keys"] == before["compressed_keys"] > 150
-    assert after["uncompressed_bytes"] == before["uncompressed_bytes"]
+    # The load compresses every value again, including the two the writes had turned raw.
+    assert before["compressed_keys"] == len(want) - 2
+    assert after["compressed_keys"] == len(want)
+    assert after["uncompressed_bytes"] == sum(len(v) for v in want.values())
 
 
 def wait_for(cond, timeout=10.0):
