@@ -175,6 +175,9 @@ TEST_P(CompressionTest, ReadersSeeTheOriginalBytes) {
     EXPECT_EQ(f.Run(on_compressed), f.Run(on_raw));
   }
   ASSERT_EQ(f.Run({"set", "c:k", v}), F::kOk);
+  EXPECT_EQ(f.Run({"cache.set", "c:k", Json(900, 3), "get", "tags", "t1"}), F::Bulk(v));
+  EXPECT_TRUE(Compressed("c:k"));  // CACHE.SET is a whole write too
+  EXPECT_EQ(f.Run({"cache.set", "c:k", v, "get"}), F::Bulk(Json(900, 3)));
   EXPECT_EQ(f.Run({"getdel", "c:k"}), F::Bulk(v));
   EXPECT_EQ(f.Run({"exists", "c:k"}), F::Int(0));
   ExpectExactCounters();
