@@ -8,6 +8,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev libfuzzer-14-dev clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
   libtomlplusplus-dev libxxhash-dev libjemalloc-dev nlohmann-json3-dev libhttp-parser-dev libabsl-dev
+  libzstd-dev liblz4-dev
   redis-server redis-tools python3-redis python3-pytest
   nodejs chromium
 )

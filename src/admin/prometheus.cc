@@ -131,6 +131,9 @@ std::string PrometheusText(const ServerSnapshot& s, const HttpServerStats* http,
        [](const NamespaceCounters& c) { return static_cast<double>(c.expired); }},
       {"cachet_namespace_evicted_keys_total", "counter", "Keys evicted per namespace.",
        [](const NamespaceCounters& c) { return static_cast<double>(c.evicted); }},
+      {"cachet_namespace_compression_saved_bytes", "gauge",
+       "Bytes compression saves per namespace.",
+       [](const NamespaceCounters& c) { return static_cast<double>(c.compression.saved_bytes()); }},
   };
   for (const NsMetric& m : ns_metrics) {
     if (s.namespaces.empty()) break;  // no families without samples

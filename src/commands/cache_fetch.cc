@@ -4,6 +4,7 @@
 #include "base/hash.h"
 #include "commands/errors.h"
 #include "core/lease_table.h"
+#include "core/string_value.h"
 
 namespace cachet {
 namespace {
@@ -53,7 +54,7 @@ FetchOutcome OpFetch(KeyAccess& access, int db, std::string_view key, const Fetc
       finish(FetchStatus::kWrongType);
       return out;
     }
-    out.value = e->value();
+    out.value = StringValue(e);
     out.has_value = true;
     const NamespaceSpec* ns = shard.ns.index ? shard.ns.index->Match(key) : nullptr;
     if (ns != nullptr && ns->beta > 0 && e->has_expire() && !shard.leases.empty()) {
@@ -79,7 +80,7 @@ FetchOutcome OpFetch(KeyAccess& access, int db, std::string_view key, const Fetc
   const Lease* lease = shard.leases.empty() ? nullptr : leases.Current(shard, db, key, now);
   const bool mine = lease != nullptr && lease->holder == p.client;
   if (const Entry* stale = shard.leases.empty() ? nullptr : leases.StaleCopy(shard, db, key, now)) {
-    out.value = stale->value();
+    out.value = StringValue(stale);
     out.has_value = true;
     if (!finish(FetchStatus::kStale)) return out;
     leases.Count(LeaseManager::kStaleServed);

@@ -27,6 +27,12 @@ inline constexpr char kInvalidDbIndex[] = "ERR invalid DB index";
 inline constexpr char kStringTooLong[] =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr char kOffsetOutOfRange[] = "ERR offset is out of range";
+inline constexpr char kLcsNotStrings[] = "ERR The specified keys must contain string values";
+inline constexpr char kLcsLenAndIdx[] =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr char kLcsTooLong[] = "ERR String too long for LCS";
+inline constexpr char kLcsTooMuchMemory[] =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 inline constexpr char kInvalidCursor[] = "ERR invalid cursor";
 inline constexpr char kMaxClients[] = "ERR max number of clients reached";
 inline constexpr char kSameObject[] = "ERR source and destination objects are the same";

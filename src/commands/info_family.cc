@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "engine/allocator_stats.h"
 #include "engine/engine.h"
+#include "engine/value_compression.h"
 
 namespace cachet {
 namespace {
@@ -124,6 +125,20 @@ void MemorySection(ServerContext& s, InfoWriter& w) {
   w.Field("maxmemory_policy", EvictionPolicyName(e.policy()));
   w.Field("mem_allocator", a.name);
   w.Field("lazyfree_pending_objects", static_cast<int64_t>(e.lazyfree_pending()));
+}
+
+// Values stored compressed by their namespaces (docs/compression.md).
+void CompressionSection(ServerContext& s, InfoWriter& w) {
+  CompressionCounters c = CompressionTotals(*s.engine);
+  w.Section("Compression");
+  w.Field("compressed_keys", c.keys);
+  w.Field("compressed_bytes", c.stored_bytes);
+  w.Field("uncompressed_bytes", c.original_bytes);
+  w.Field("compression_saved_bytes", c.saved_bytes());
+  char ratio[32];
+  snprintf(ratio, sizeof(ratio), "%.2f",
+           c.stored_bytes > 0 ? static_cast<double>(c.original_bytes) / c.stored_bytes : 1.0);
+  w.Field("compression_ratio", ratio);
 }
 
 void PersistenceSection(ServerContext& s, InfoWriter& w) {
@@ -284,6 +299,7 @@ void CmdInfo(CommandContext& ctx, ArgList args) {
   if (want("server", true)) ServerSection(s, w);
   if (want("clients", true)) ClientsSection(s, w);
   if (want("memory", true)) MemorySection(s, w);
+  if (want("compression", true)) CompressionSection(s, w);
   if (want("persistence", true)) PersistenceSection(s, w);
   if (want("stats", true)) StatsSection(s, w);
   if (want("replication", true)) ReplicationSection(w);

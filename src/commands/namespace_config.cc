@@ -62,6 +62,11 @@ bool NamespaceSpecFromFields(const std::vector<std::pair<std::string, std::strin
         return false;
       }
       spec->compress_above = n;
+    } else if (option == "compress") {
+      if (!ParseCodec(value, &spec->codec)) {
+        *error = "ERR namespace compress must be lz4 or zstd";
+        return false;
+      }
     } else {
       *error = "ERR unknown namespace option '" + raw + "'";
       return false;

@@ -13,8 +13,9 @@
 namespace cachet {
 
 // fields: (option, value) pairs, options case-insensitive: name, prefix, ttl (seconds),
-// stale (seconds), beta (a non-negative float), compress-above (bytes). name and prefix are
-// required. False with *error (a full "ERR ..." reply text) on anything else.
+// stale (seconds), beta (a non-negative float), compress-above (bytes), compress (lz4 or
+// zstd). name and prefix are required. False with *error (a full "ERR ..." reply text) on
+// anything else.
 bool NamespaceSpecFromFields(const std::vector<std::pair<std::string, std::string>>& fields,
                              NamespaceSpec* spec, std::string* error);
 

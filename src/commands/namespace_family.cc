@@ -13,7 +13,7 @@ namespace cachet {
 namespace {
 
 void ReplySpec(ReplyBuilder& reply, const NamespaceSpec& s) {
-  reply.MapHeader(6);
+  reply.MapHeader(7);
   reply.Bulk("name");
   reply.Bulk(s.name);
   reply.Bulk("prefix");
@@ -26,11 +26,13 @@ void ReplySpec(ReplyBuilder& reply, const NamespaceSpec& s) {
   reply.Double(s.beta);
   reply.Bulk("compress-above");
   reply.Integer(s.compress_above);
+  reply.Bulk("compress");
+  reply.Bulk(CodecName(s.codec));
 }
 
 void ReplyReport(ReplyBuilder& reply, const NamespaceReport& r) {
   const NamespaceCounters& c = r.counters;
-  reply.MapHeader(14);
+  reply.MapHeader(18);
   reply.Bulk("name");
   reply.Bulk(r.spec.name);
   reply.Bulk("prefix");
@@ -53,6 +55,14 @@ void ReplyReport(ReplyBuilder& reply, const NamespaceReport& r) {
   reply.Integer(static_cast<int64_t>(c.expired));
   reply.Bulk("evicted");
   reply.Integer(static_cast<int64_t>(c.evicted));
+  reply.Bulk("compressed_keys");
+  reply.Integer(c.compression.keys);
+  reply.Bulk("compressed_bytes");
+  reply.Integer(c.compression.stored_bytes);
+  reply.Bulk("uncompressed_bytes");
+  reply.Integer(c.compression.original_bytes);
+  reply.Bulk("compression_saved_bytes");
+  reply.Integer(c.compression.saved_bytes());
   reply.Bulk("calls");
   reply.Integer(static_cast<int64_t>(r.latency.total));
   for (auto [name, q] : {std::pair{"latency_p50_us", 0.5},
@@ -64,7 +74,7 @@ void ReplyReport(ReplyBuilder& reply, const NamespaceReport& r) {
   }
 }
 
-// NAMESPACE.SET name PREFIX p [TTL s] [STALE s] [BETA b] [COMPRESS-ABOVE n]
+// NAMESPACE.SET name PREFIX p [TTL s] [STALE s] [BETA b] [COMPRESS-ABOVE n] [COMPRESS codec]
 void CmdSet(CommandContext& ctx, ArgList args) {
   std::vector<std::pair<std::string, std::string>> fields = {{"name", std::string(args[1])}};
   if ((args.size() - 2) % 2 != 0) {

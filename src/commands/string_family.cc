@@ -1,5 +1,7 @@
 // String commands: GET SET SETNX SETEX PSETEX GETEX GETDEL GETSET MGET MSET MSETNX INCR DECR
-// INCRBY DECRBY INCRBYFLOAT APPEND STRLEN GETRANGE SUBSTR SETRANGE, with Redis 7.0 semantics.
+// INCRBY DECRBY INCRBYFLOAT APPEND STRLEN GETRANGE SUBSTR SETRANGE LCS, with Redis 7.0
+// semantics. Values are read through StringValue, so compressed ones read as their original
+// bytes; APPEND and SETRANGE turn a compressed value raw first (docs/compression.md).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -12,6 +14,8 @@
 #include "commands/reply_util.h"
 #include "commands/server_context.h"
 #include "config/config.h"
+#include "core/lcs.h"
+#include "core/string_value.h"
 #include "engine/key_access.h"
 #include "engine/propagation.h"
 
@@ -28,7 +32,7 @@ Result<int64_t> OpIncrBy(KeyAccess& access, int db, std::string_view key, int64_
   int64_t value = 0;
   if (e != nullptr) {
     if (e->type() != ValueType::kString) return OpStatus::kWrongType;
-    if (!ParseInt64(e->value(), &value)) return OpStatus::kNotAnInteger;
+    if (!ParseInt64(StringValue(e), &value)) return OpStatus::kNotAnInteger;
   }
   int64_t result;
   if (__builtin_add_overflow(value, delta, &result)) return OpStatus::kOverflow;
@@ -46,7 +50,7 @@ Result<std::string> OpIncrByFloat(KeyAccess& access, int db, std::string_view ke
   long double value = 0;
   if (e != nullptr) {
     if (e->type() != ValueType::kString) return OpStatus::kWrongType;
-    if (!ParseLongDouble(e->value(), &value)) return OpStatus::kNotAFloat;
+    if (!ParseLongDouble(StringValue(e), &value)) return OpStatus::kNotAFloat;
   }
   value += delta;
   if (std::isnan(value) || std::isinf(value)) return OpStatus::kNaNOrInfinity;
@@ -63,7 +67,7 @@ void ReplyEntryValue(ReplyBuilder& reply, const Entry* e) {
   if (e == nullptr) {
     reply.Null();
   } else {
-    reply.Bulk(e->value());
+    reply.Bulk(StringValue(e));
   }
 }
 
@@ -150,7 +154,7 @@ void CmdGetEx(CommandContext& ctx, ArgList args) {
       !ResolveDeadline(o.expire_arg, o.unit, access.now(), "getex", &deadline, ctx.reply)) {
     return;
   }
-  ctx.reply.Bulk(e->value());
+  ctx.reply.Bulk(StringValue(e));
   bool absolute = o.unit == ExpireUnit::kExAt || o.unit == ExpireUnit::kPxAt;
   std::string key(args[1]);
   if (absolute && deadline <= access.now()) {
@@ -188,7 +192,7 @@ void CmdMGet(CommandContext& ctx, ArgList args) {
     if (e == nullptr || e->type() != ValueType::kString) {
       ctx.reply.Null();
     } else {
-      ctx.reply.Bulk(e->value());
+      ctx.reply.Bulk(StringValue(e));
     }
   }
 }
@@ -282,12 +286,13 @@ void CmdAppend(CommandContext& ctx, ArgList args) {
     return;
   }
   if (NotAString(e, ctx.reply)) return;
-  size_t old_len = e->value_len();
+  size_t old_len = StringLength(e);
   size_t new_len = old_len + value.size();
   if (static_cast<int64_t>(new_len) > MaxStringLength(ctx)) {
     ctx.reply.Error(errors::kStringTooLong);
     return;
   }
+  e = access.Inflate(ctx.db(), e);
   size_t reserve = new_len > e->value_capacity() ? GrowthReserve(new_len) : 0;
   e = access.ResizeValue(ctx.db(), e, new_len, reserve);
   if (!value.empty()) memcpy(e->mutable_value() + old_len, value.data(), value.size());
@@ -300,7 +305,7 @@ void CmdStrLen(CommandContext& ctx, ArgList args) {
   KeyAccess access(ctx.engine(), args[1]);
   Entry* e = access.FindRead(ctx.db(), args[1]);
   if (NotAString(e, ctx.reply)) return;
-  ctx.reply.Integer(e == nullptr ? 0 : static_cast<int64_t>(e->value_len()));
+  ctx.reply.Integer(e == nullptr ? 0 : static_cast<int64_t>(StringLength(e)));
 }
 
 void CmdGetRange(CommandContext& ctx, ArgList args) {
@@ -313,7 +318,7 @@ void CmdGetRange(CommandContext& ctx, ArgList args) {
     return;
   }
   if (NotAString(e, ctx.reply)) return;
-  std::string_view s = e->value();
+  std::string_view s = StringValue(e);
   int64_t len = static_cast<int64_t>(s.size());
   if (start < 0 && end < 0 && start > end) {
     ctx.reply.Bulk("");
@@ -342,7 +347,7 @@ void CmdSetRange(CommandContext& ctx, ArgList args) {
   KeyAccess access(ctx.engine(), key);
   Entry* e = access.Find(ctx.db(), key);
   if (NotAString(e, ctx.reply)) return;
-  size_t old_len = e ? e->value_len() : 0;
+  size_t old_len = e ? StringLength(e) : 0;
   if (value.empty()) {
     // Redis still reports an existing key as changed.
     if (e != nullptr) access.Notify(kNotifyString, "setrange", ctx.db(), key);
@@ -354,6 +359,7 @@ void CmdSetRange(CommandContext& ctx, ArgList args) {
     return;
   }
   size_t needed = static_cast<size_t>(offset) + value.size();
+  if (e != nullptr) e = access.Inflate(ctx.db(), e);
   if (e == nullptr) {
     e = access.CreateString(ctx.db(), key, needed, 0, Encoding::kRaw, KeyAccess::kNoDeadline);
     memset(e->mutable_value(), 0, needed);
@@ -367,6 +373,89 @@ void CmdSetRange(CommandContext& ctx, ArgList args) {
   access.ValueChanged(ctx.db(), e);
   access.Notify(kNotifyString, "setrange", ctx.db(), key);
   ctx.reply.Integer(static_cast<int64_t>(e->value_len()));
+}
+
+struct LcsOptions {
+  bool len = false, idx = false, with_match_len = false;
+  int64_t min_match_len = 0;
+};
+
+bool ParseLcsOptions(ArgList args, LcsOptions* o, ReplyBuilder& reply) {
+  for (size_t i = 3; i < args.size(); ++i) {
+    if (ArgIs(args[i], "idx")) {
+      o->idx = true;
+    } else if (ArgIs(args[i], "len")) {
+      o->len = true;
+    } else if (ArgIs(args[i], "withmatchlen")) {
+      o->with_match_len = true;
+    } else if (ArgIs(args[i], "minmatchlen") && i + 1 < args.size()) {
+      if (!ParseIntArg(args[++i], &o->min_match_len, reply)) return false;
+      o->min_match_len = std::max<int64_t>(0, o->min_match_len);
+    } else {
+      reply.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  if (o->idx && o->len) {
+    reply.Error(errors::kLcsLenAndIdx);
+    return false;
+  }
+  return true;
+}
+
+void ReplyLcsRanges(ReplyBuilder& reply, const LcsResult& r, bool with_match_len) {
+  reply.MapHeader(2);
+  reply.Bulk("matches");
+  reply.ArrayHeader(r.ranges.size());
+  for (const LcsRange& m : r.ranges) {
+    reply.ArrayHeader(with_match_len ? 3 : 2);
+    reply.ArrayHeader(2);
+    reply.Integer(m.a_start);
+    reply.Integer(m.a_end);
+    reply.ArrayHeader(2);
+    reply.Integer(m.b_start);
+    reply.Integer(m.b_end);
+    if (with_match_len) reply.Integer(m.length());
+  }
+  reply.Bulk("len");
+  reply.Integer(r.length);
+}
+
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]. The values are copied out under
+// the locks; the quadratic table is computed after releasing them.
+void CmdLcs(CommandContext& ctx, ArgList args) {
+  std::string a, b;
+  {
+    std::string_view keys[] = {args[1], args[2]};
+    KeyAccess access(ctx.engine(), keys);
+    Entry* ea = access.FindRead(ctx.db(), args[1]);
+    Entry* eb = access.FindRead(ctx.db(), args[2]);
+    if ((ea != nullptr && ea->type() != ValueType::kString) ||
+        (eb != nullptr && eb->type() != ValueType::kString)) {
+      ctx.reply.Error(errors::kLcsNotStrings);
+      return;
+    }
+    if (ea != nullptr) a = StringValue(ea);
+    if (eb != nullptr) b = StringValue(eb);
+  }
+  LcsOptions o;
+  if (!ParseLcsOptions(args, &o, ctx.reply)) return;
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
+    ctx.reply.Error(errors::kLcsTooLong);
+    return;
+  }
+  if (LcsTableBytes(a.size(), b.size()) > static_cast<uint64_t>(MaxStringLength(ctx))) {
+    ctx.reply.Error(errors::kLcsTooMuchMemory);
+    return;
+  }
+  LcsResult r = ComputeLcs(a, b, !o.len && !o.idx, o.idx, o.min_match_len);
+  if (o.idx) {
+    ReplyLcsRanges(ctx.reply, r, o.with_match_len);
+  } else if (o.len) {
+    ctx.reply.Integer(r.length);
+  } else {
+    ctx.reply.Bulk(r.text);
+  }
 }
 
 }  // namespace
@@ -425,6 +514,8 @@ void RegisterStringFamily(CommandRegistry& r) {
   r.Add(MakeCommand("string", "setrange", 4, kW, 1, 1, 1, "@write @string @slow",
                     "Overwrite part of a string at key starting at the specified offset", "2.2.0",
                     "O(1)", CmdSetRange));
+  r.Add(MakeCommand("string", "lcs", -3, kR, 1, 2, 1, "@read @string @slow",
+                    "Find longest common substring", "7.0.0", "O(N*M)", CmdLcs));
 }
 
 }  // namespace cachet

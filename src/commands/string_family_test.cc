@@ -131,3 +131,43 @@ TEST_F(StringFamilyTest, Resp3Nulls) {
 
 }  // namespace
 }  // namespace cachet
+
+namespace cachet {
+namespace {
+
+TEST(StringLcsTest, RepliesAndErrors) {
+  CommandFixture f;
+  using F = CommandFixture;
+  EXPECT_EQ(f.Run({"mset", "a", "ohmytext", "b", "mynewtext"}), F::kOk);
+  EXPECT_EQ(f.Run({"lcs", "a", "b"}), F::Bulk("mytext"));
+  EXPECT_EQ(f.Run({"lcs", "a", "b", "len"}), F::Int(6));
+  EXPECT_EQ(f.Run({"lcs", "a", "missing"}), F::Bulk(""));
+  EXPECT_EQ(f.Run({"lcs", "a", "b", "idx"}),
+            "*4\r\n$7\r\nmatches\r\n*2\r\n*2\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n"
+            "*2\r\n*2\r\n:2\r\n:3\r\n*2\r\n:0\r\n:1\r\n$3\r\nlen\r\n:6\r\n");
+  EXPECT_EQ(f.Run({"lcs", "a", "b", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"}),
+            "*4\r\n$7\r\nmatches\r\n*1\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n"
+            "$3\r\nlen\r\n:6\r\n");
+  f.set_protocol(3);
+  EXPECT_EQ(f.Run({"lcs", "a", "b", "idx", "minmatchlen", "9"}),
+            "%2\r\n$7\r\nmatches\r\n*0\r\n$3\r\nlen\r\n:6\r\n");
+  f.set_protocol(2);
+  EXPECT_EQ(f.Run({"lcs", "a", "b", "minmatchlen", "-3", "len"}), F::Int(6));
+  EXPECT_EQ(f.Run({"lcs", "a", "b", "len", "idx"}),
+            F::Err("ERR If you want both the length and indexes, please just use IDX."));
+  EXPECT_EQ(f.Run({"lcs", "a", "b", "minmatchlen"}), F::Err("ERR syntax error"));
+  EXPECT_EQ(f.Run({"lcs", "a", "b", "minmatchlen", "x"}),
+            F::Err("ERR value is not an integer or out of range"));
+  EXPECT_EQ(f.Run({"lcs", "a", "b", "foo"}), F::Err("ERR syntax error"));
+  EXPECT_EQ(f.Run({"lcs", "a"}), F::Err("ERR wrong number of arguments for 'lcs' command"));
+  EXPECT_EQ(f.Run({"lpush", "l", "x"}), F::Int(1));
+  EXPECT_EQ(f.Run({"lcs", "a", "l", "foo"}),
+            F::Err("ERR The specified keys must contain string values"));
+  EXPECT_EQ(f.Run({"config", "set", "proto-max-bulk-len", "1mb"}), F::kOk);
+  EXPECT_EQ(f.Run({"mset", "x", std::string(1000, 'a'), "y", std::string(1000, 'a')}), F::kOk);
+  EXPECT_EQ(f.Run({"lcs", "x", "y", "len"}),
+            F::Err("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"));
+}
+
+}  // namespace
+}  // namespace cachet

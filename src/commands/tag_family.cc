@@ -13,6 +13,7 @@
 #include "commands/tag_args.h"
 #include "commands/registry.h"
 #include "commands/reply_util.h"
+#include "core/string_value.h"
 #include "engine/key_access.h"
 #include "engine/propagation.h"
 
@@ -45,7 +46,7 @@ void CmdCacheSet(CommandContext& ctx, ArgList args) {
     if (e == nullptr) {
       ctx.reply.Null();
     } else {
-      ctx.reply.Bulk(e->value());
+      ctx.reply.Bulk(StringValue(e));
     }
   }
   if ((o.nx && e != nullptr) || (o.xx && e == nullptr)) {

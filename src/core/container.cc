@@ -6,6 +6,7 @@ namespace cachet {
 const char* EncodingName(Encoding e) {
   switch (e) {
     case Encoding::kRaw:
+    case Encoding::kCompressed:  // what clients expect of a long string (docs/compression.md)
       return "raw";
     case Encoding::kEmbStr:
       return "embstr";

@@ -30,6 +30,7 @@ enum class Encoding : uint8_t {
   kIntset = 5,
   kHashtable = 6,
   kSkiplist = 7,
+  kCompressed = 8,  // a string in the stored form of core/compressed_value.h
 };
 
 class Container;

@@ -1,7 +1,7 @@
 // NamespaceIndex: the namespaces (docs/namespaces.md) as an immutable lookup table — each a
 // key prefix with its settings (default TTL, stale window, early-refresh beta, compression
-// threshold) and a stable slot number for its counters — answering "which namespace does this
-// key belong to" by longest prefix. The lookup tries each distinct prefix length, longest
+// threshold and codec) and a stable slot number for its counters — answering "which namespace
+// does this key belong to" by longest prefix. The lookup tries each distinct prefix length, longest
 // first, with one hash probe each, so its cost depends on how many different prefix lengths
 // exist, not on how many namespaces.
 //
@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/compressed_value.h"
+
 namespace cachet {
 
 inline constexpr int kMaxNamespaces = 256;
@@ -24,7 +26,8 @@ struct NamespaceSpec {
   int64_t ttl_ms = 0;          // default TTL for writes that give none; 0 = none
   int64_t stale_ms = 0;        // how long after expiry a value may still be served stale
   double beta = 0;             // XFetch early-refresh factor; 0 = off
-  int64_t compress_above = 0;  // values larger than this are stored compressed; 0 = never
+  int64_t compress_above = 0;  // values of at least this many bytes are compressed; 0 = never
+  Codec codec = Codec::kLz4;   // how they are compressed
   int slot = -1;               // counters' index, assigned by the registry
 };
 

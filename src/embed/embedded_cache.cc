@@ -1,6 +1,7 @@
 // EmbeddedCache: the public in-process API over Engine and KeyAccess.
 #include <cachet/cachet.h>
 
+#include "core/string_value.h"
 #include "engine/engine.h"
 #include "engine/key_access.h"
 
@@ -35,7 +36,7 @@ std::optional<std::string> EmbeddedCache::Get(std::string_view key, int db) {
   KeyAccess access(*engine_, key);
   Entry* e = access.FindRead(db, key);
   if (e == nullptr || e->type() != ValueType::kString) return std::nullopt;
-  return std::string(e->value());
+  return std::string(StringValue(e));
 }
 
 bool EmbeddedCache::Set(std::string_view key, std::string_view value,

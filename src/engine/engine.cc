@@ -7,6 +7,7 @@
 #include "engine/allocator_stats.h"
 #include "engine/lazy_free.h"
 #include "engine/slice_ops.h"
+#include "engine/value_compression.h"
 
 namespace cachet {
 
@@ -23,6 +24,7 @@ void RemoveSlot(Engine& engine, Shard& shard, DbSlice& slice, KeyTable::Slot* sl
     --ns->keys;
     ns->memory -= freed;
   }
+  NoteCompression(shard, e, -1);
   Entry::Destroy(e);
   Charge(engine, shard, SliceIndexBytes(slice) - before - freed);
 }
@@ -37,6 +39,7 @@ void InsertEntry(Engine& engine, Shard& shard, DbSlice& slice, Entry* e, uint64_
     ++ns->keys;
     ns->memory += static_cast<int64_t>(e->TotalBytes());
   }
+  NoteCompression(shard, e, 1);
   Charge(engine, shard, SliceIndexBytes(slice) - before + static_cast<int64_t>(e->TotalBytes()));
 }
 
@@ -205,6 +208,7 @@ void Engine::FlushDb(int db, bool async) {
         --ns->keys;
         ns->memory -= static_cast<int64_t>(e->TotalBytes());
       }
+      NoteCompression(shard, e, -1);
     });
     Charge(*this, shard, -bytes);
     removed.push_back(std::move(slice));
@@ -232,7 +236,11 @@ void Engine::FlushAll(bool async) {
       int64_t bytes = SliceIndexBytes(slice);
       slice.table.ForEach([&](Entry* e) { bytes += static_cast<int64_t>(e->TotalBytes()); });
       Charge(*this, shard, -bytes);
-      for (NamespaceCounters& c : shard.ns.counters) c.keys = c.memory = 0;
+      for (NamespaceCounters& c : shard.ns.counters) {
+        c.keys = c.memory = 0;
+        c.compression = {};
+      }
+      shard.compression = {};
       removed.push_back(std::move(slice));
       slice = DbSlice();
     }

@@ -7,6 +7,7 @@
 #include "base/hash.h"
 #include "base/numbers.h"
 #include "engine/slice_ops.h"
+#include "engine/value_compression.h"
 
 namespace cachet {
 
@@ -136,6 +137,7 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
   uint64_t hash;
   Shard& shard = ShardFor(key, &hash);
   deadline = WithNamespaceDefault(shard, db, key, deadline);
+  value = PackString(shard.ns, key, value, &enc);
   DbSlice& slice = shard.dbs[db];
   KeyTable::Slot* slot = slice.table.Find(key, hash);
   std::vector<std::string> kept_tags;
@@ -145,7 +147,8 @@ Entry* KeyAccess::SetString(int db, std::string_view key, std::string_view value
     if (deadline == kKeepDeadline) deadline = expired ? kNoDeadline : DeadlineOf(db, e);
     size_t capacity = e->value_capacity();
     bool fits = value.size() <= capacity && capacity <= value.size() * 2 + 64;
-    if (fits && e->type() == ValueType::kString && (deadline >= 0) == e->has_expire()) {
+    if (fits && e->type() == ValueType::kString && (deadline >= 0) == e->has_expire() &&
+        enc != Encoding::kCompressed && e->encoding() != Encoding::kCompressed) {
       // Reuse the allocation when the new value fits it.
       int64_t before = static_cast<int64_t>(e->AllocatedBytes());
       Entry* n = ResizeEntry(slice, slot, e, value.size(), e->has_expire());

@@ -58,6 +58,9 @@ class KeyAccess {
                       int64_t deadline);
   // Resizes e's value keeping the prefix, TTL and metadata. Returns the entry (it may move).
   Entry* ResizeValue(int db, Entry* e, size_t new_len, size_t reserve);
+  // Turns a compressed string back into a raw one before an in-place change (APPEND, SETRANGE).
+  // Returns the entry (it may move). Defined in value_compression.cc.
+  Entry* Inflate(int db, Entry* e);
   // Sets (deadline >= 0) or removes (kNoDeadline) e's TTL. Returns the entry (it may move).
   Entry* SetDeadline(int db, Entry* e, int64_t deadline);
 

@@ -7,6 +7,7 @@
 #include "base/secure_random.h"
 #include "engine/engine.h"
 #include "engine/slice_ops.h"
+#include "engine/value_compression.h"
 
 namespace cachet {
 namespace {
@@ -109,6 +110,7 @@ bool LeaseManager::StashExpired(Shard& shard, DbSlice& slice, int db, KeyTable::
   slice.expires.Remove(e);
   slice.table.Erase(slot);
   slice.order.Erase(e);
+  NoteCompression(shard, e, -1);  // a stale copy is no live compressed value
   if (NamespaceCounters* c = shard.ns.Of(e->key())) {  // no longer a live key of its namespace
     --c->keys;
     c->memory -= bytes;

@@ -64,7 +64,10 @@ void NamespaceRegistry::Install(std::vector<NamespaceSpec> specs, int reset_slot
     std::lock_guard<ShardMutex> lock(shard.mu);
     ShardNamespaces& ns = shard.ns;
     ns.index = index;
-    for (NamespaceCounters& c : ns.counters) c.keys = c.memory = 0;
+    for (NamespaceCounters& c : ns.counters) {
+      c.keys = c.memory = 0;
+      c.compression = {};
+    }
     if (reset_slot >= 0 && static_cast<size_t>(reset_slot) < ns.counters.size()) {
       ns.counters[reset_slot] = NamespaceCounters();
     }
@@ -74,6 +77,9 @@ void NamespaceRegistry::Install(std::vector<NamespaceSpec> specs, int reset_slot
         if (NamespaceCounters* c = ns.Of(e->key())) {
           ++c->keys;
           c->memory += static_cast<int64_t>(e->TotalBytes());
+          if (e->type() == ValueType::kString && e->encoding() == Encoding::kCompressed) {
+            c->compression.Add(e->value(), 1);
+          }
         }
       });
     }
@@ -99,6 +105,7 @@ NamespaceCounters NamespaceRegistry::Totals(int slot) {
     sum.misses += c.misses;
     sum.expired += c.expired;
     sum.evicted += c.evicted;
+    sum.compression.Sum(c.compression);
   }
   return sum;
 }

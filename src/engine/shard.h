@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/compressed_value.h"
 #include "core/expiry_heap.h"
 #include "core/key_order_index.h"
 #include "core/key_table.h"
@@ -64,6 +65,7 @@ struct NamespaceCounters {
   uint64_t misses = 0;
   uint64_t expired = 0;
   uint64_t evicted = 0;
+  CompressionCounters compression;  // its compressed values (engine/value_compression.h)
 };
 
 // What a shard knows of the namespaces: the index its counters were computed with (switched
@@ -89,6 +91,7 @@ struct Shard {
   std::vector<DbSlice> dbs;
   int64_t bytes = 0;  // entries + tables + heaps, as the allocator sized them
   ShardCounters counters;
+  CompressionCounters compression;  // compressed values of every database (value_compression.h)
   uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
   uint64_t NextRandom() {  // xorshift64*, under mu

@@ -13,6 +13,7 @@
 #include "base/logging.h"
 #include "core/container_factory.h"
 #include "core/session.h"
+#include "core/string_value.h"
 #include "engine/key_access.h"
 #include "persist/binary_io.h"
 #include "persist/snapshot_records.h"

@@ -1,6 +1,7 @@
 // Record encoding shared by snapshots and warm files.
 #include "persist/snapshot_records.h"
 
+#include "core/string_value.h"
 #include "persist/snapshot.h"
 
 namespace cachet {
@@ -81,7 +82,7 @@ uint8_t EncodeKeyRecord(const Entry* e, int64_t deadline, std::string* payload) 
   if (deadline >= 0) PutFixed64(payload, static_cast<uint64_t>(deadline));
   PutString(payload, e->key());
   if (e->type() == ValueType::kString) {
-    PutString(payload, e->value());
+    PutString(payload, StringValue(e));  // original bytes: a reload compresses again
     return kRecordString;
   }
   payload->push_back(static_cast<char>(e->type()));

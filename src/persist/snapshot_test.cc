@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/set_value.h"
+#include "core/string_value.h"
 #include "engine/key_access.h"
 
 namespace cachet {
@@ -155,6 +156,37 @@ TEST_F(SnapshotTest, RoundTripsStringsTtlsAndDatabases) {
   EXPECT_EQ(stats.expired_skipped, 1u);
   KeyAccess access(*b, "int");
   EXPECT_EQ(access.Find(0, "int")->encoding(), Encoding::kInt);
+}
+
+TEST_F(SnapshotTest, CompressedValuesAreSavedAsTheirOriginalBytes) {
+  std::string json;
+  for (int i = 0; json.size() < 5000; ++i)
+    json += "{\"id\":" + std::to_string(i) + ",\"ok\":true},";
+  NamespaceSpec spec;
+  spec.name = "c";
+  spec.prefix = "c:";
+  spec.compress_above = 100;
+  std::string error;
+  auto a = NewEngine();
+  ASSERT_TRUE(a->namespaces().Set(spec, &error)) << error;
+  Set(*a, 0, "c:1", json);
+  {
+    KeyAccess access(*a, "c:1");
+    ASSERT_EQ(access.Find(0, "c:1")->encoding(), Encoding::kCompressed);
+  }
+  ASSERT_TRUE(Save(*a));
+  // The file holds a plain string record: an engine without the namespace (or the previous
+  // version) loads the original bytes; one with it compresses them again.
+  auto plain = NewEngine();
+  ASSERT_TRUE(LoadSnapshot(*plain, path_, nullptr, &error)) << error;
+  EXPECT_EQ(Get(*plain, 0, "c:1"), json);
+  auto again = NewEngine();
+  ASSERT_TRUE(again->namespaces().Set(spec, &error)) << error;
+  ASSERT_TRUE(LoadSnapshot(*again, path_, nullptr, &error)) << error;
+  KeyAccess access(*again, "c:1");
+  Entry* e = access.Find(0, "c:1");
+  EXPECT_EQ(e->encoding(), Encoding::kCompressed);
+  EXPECT_EQ(StringValue(e), json);
 }
 
 TEST_F(SnapshotTest, RoundTripsSets) {

@@ -302,6 +302,18 @@ class Gen:
         v = self.value() if self.rng.random() < 0.8 else b""
         return [self.c("SETRANGE", self.key(), self.offset(), v)]
 
+    def g_lcs(self):
+        # Both keys are set first: LCS's table is quadratic, and a value grown by SETRANGE
+        # to a megabyte would make it hundreds of MB on both servers.
+        rng = self.rng
+        a, b = self.key(), self.key()
+        opts = rng.choice([[], ["LEN"], ["IDX"], ["IDX", "WITHMATCHLEN"],
+                           ["IDX", "MINMATCHLEN", str(rng.randint(-1, 4))],
+                           ["IDX", "MINMATCHLEN", "2", "WITHMATCHLEN"], ["LEN", "IDX"],
+                           ["MINMATCHLEN"], ["BOGUS"]])
+        return [self.c("SET", a, self.value()), self.c("SET", b, self.value()),
+                self.c("LCS", a, b, *opts)]
+
     def g_del(self):
         rng = self.rng
         return [self.c(rng.choice(["DEL", "UNLINK", "EXISTS", "TOUCH"]),
@@ -456,7 +468,7 @@ class Gen:
         ("g_getrange", 3), ("g_setrange", 3), ("g_del", 5), ("g_type", 2),
         ("g_expire", 8), ("g_ttl", 6), ("g_persist", 2), ("g_keys", 2),
         ("g_scan", 3), ("g_rename", 3), ("g_randomkey", 2), ("g_copy", 3),
-        ("g_encoding", 5), ("g_server", 6),
+        ("g_encoding", 5), ("g_server", 6), ("g_lcs", 2),
     ]
 
     def mutate(self, step):
