@@ -88,6 +88,41 @@ TEST(CacheTest, MissFillHit) {
   EXPECT_EQ(Stat(f, "leases_active"), 0);
 }
 
+TEST(CacheTest, FillWithTagsAndInvalidationsBetweenLeaseAndFill) {
+  F f;
+  Fetch a = FetchAs(f, 1, {"k"});
+  EXPECT_EQ(f.Run({"cache.fill", "k", a.token, "v", "PX", "5000", "TAGS", "t", "u"}), F::kOk);
+  EXPECT_EQ(f.Run({"tag.keys", "u"}), "*1\r\n$1\r\nk\r\n");
+  EXPECT_EQ(f.Run({"pttl", "k"}), F::Int(5000));
+  // A tag invalidated after the grant refuses the fill that would carry it; another tag's
+  // invalidation does not.
+  Fetch b = FetchAs(f, 1, {"k2"});
+  f.Run({"tag.invalidate", "t"});
+  EXPECT_EQ(f.Run({"cache.fill", "k2", b.token, "v", "TAGS", "t"}), F::Err(errors::kLeaseInvalid));
+  Fetch c = FetchAs(f, 1, {"k2"});
+  EXPECT_EQ(c.status, "MISS");
+  f.Run({"tag.invalidate", "other"});
+  EXPECT_EQ(f.Run({"cache.fill", "k2", c.token, "v", "TAGS", "t"}), F::kOk);
+  // INVALIDATE PATTERN voids leases under the pattern, not others.
+  Fetch d = FetchAs(f, 1, {"user:1:feed"});
+  Fetch e = FetchAs(f, 1, {"user:2:feed"});
+  EXPECT_EQ(f.Run({"invalidate", "pattern", "user:1:*"}), F::Int(0));
+  EXPECT_EQ(f.Run({"cache.fill", "user:1:feed", d.token, "v"}), F::Err(errors::kLeaseInvalid));
+  EXPECT_EQ(f.Run({"cache.fill", "user:2:feed", e.token, "v"}), F::kOk);
+  EXPECT_EQ(f.Run({"cache.fill", "k3", "tok", "v", "TAGS"}), F::Err(errors::kTagsNeedOne));
+  EXPECT_EQ(f.Run({"cache.fill", "k3", "tok", "v", "EX", "5", "bogus"}), F::Err(errors::kSyntax));
+}
+
+TEST(CacheTest, InvalidatePatternDropsStaleCopies) {
+  F f;
+  f.Run({"namespace.set", "c", "prefix", "c:", "stale", "60"});
+  f.Run({"set", "c:1", "old", "px", "100"});
+  f.clock().AdvanceMs(200);
+  EXPECT_EQ(FetchAs(f, 1, {"c:1"}).status, "STALE");
+  EXPECT_EQ(f.Run({"invalidate", "pattern", "c:*"}), F::Int(0));
+  EXPECT_EQ(FetchAs(f, 2, {"c:1"}).status, "MISS");  // no stale value after the invalidation
+}
+
 TEST(CacheTest, OneLeasePerKey) {
   F f;
   Fetch first = FetchAs(f, 2, {"k"});
