@@ -27,21 +27,23 @@ void ReplyCount(CommandContext& ctx, uint64_t n) { ctx.reply.Integer(static_cast
 void CmdKey(CommandContext& ctx, ArgList args) {
   InvalidationTargets t;
   for (std::string_view k : args.subspan(2)) t.keys.emplace_back(k);
-  ReplyCount(ctx, RunInvalidation(ctx, "key", JoinArgs(args.subspan(2)), "INVALIDATE KEY", t));
+  // Named keys are few and cheap: deleted at once, on this thread.
+  ReplyCount(ctx, RunInvalidation(ctx.server, ctx.db(), ctx.client.replaying, "key",
+                                  JoinArgs(args.subspan(2)), "INVALIDATE KEY", t));
 }
 
 // INVALIDATE TAG tag [tag ...]
 void CmdTag(CommandContext& ctx, ArgList args) {
   InvalidationTargets t;
   for (std::string_view k : args.subspan(2)) t.tags.emplace_back(k);
-  ReplyCount(ctx, RunInvalidation(ctx, "tag", JoinArgs(args.subspan(2)), "INVALIDATE TAG", t));
+  ReplyInvalidation(ctx, "tag", JoinArgs(args.subspan(2)), "INVALIDATE TAG", std::move(t));
 }
 
 // INVALIDATE PATTERN glob
 void CmdPattern(CommandContext& ctx, ArgList args) {
   InvalidationTargets t;
   t.patterns.emplace_back(args[2]);
-  ReplyCount(ctx, RunInvalidation(ctx, "pattern", std::string(args[2]), "INVALIDATE PATTERN", t));
+  ReplyInvalidation(ctx, "pattern", std::string(args[2]), "INVALIDATE PATTERN", std::move(t));
 }
 
 // INVALIDATE EVENT name [field value ...]
@@ -65,8 +67,8 @@ void CmdEvent(CommandContext& ctx, ArgList args) {
     return;
   }
   InvalidationTargets t{expanded.keys, expanded.tags, expanded.patterns};
-  ReplyCount(ctx, RunInvalidation(ctx, "event", JoinArgs(args.subspan(2)),
-                                  "event " + std::string(event), t));
+  ReplyInvalidation(ctx, "event", JoinArgs(args.subspan(2)), "event " + std::string(event),
+                    std::move(t));
 }
 
 void ReplyRecord(ReplyBuilder& reply, const InvalidationRecord& r) {

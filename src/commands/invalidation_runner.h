@@ -23,9 +23,18 @@ struct InvalidationTargets {
 // Keys of one invalidation listed in its published message.
 inline constexpr size_t kPublishedKeysMax = 1000;
 
-// Deletes targets in the client's database and reports it as (kind, target, reason).
-// Returns the number of keys deleted.
-uint64_t RunInvalidation(CommandContext& ctx, const std::string& kind, const std::string& target,
-                         const std::string& reason, const InvalidationTargets& targets);
+struct ServerContext;
+
+// Deletes targets in db and reports it as (kind, target, reason): the log record and, unless
+// replaying the append-only log, the published message. Returns the number of keys deleted.
+uint64_t RunInvalidation(ServerContext& server, int db, bool replaying, const std::string& kind,
+                         const std::string& target, const std::string& reason,
+                         const InvalidationTargets& targets);
+
+// Runs the invalidation for ctx's client and replies with the number of keys deleted: on the
+// server's InvalidationWorker, with the client parked until it ends, or (inside EXEC, while
+// replaying, or without a worker) at once on this thread.
+void ReplyInvalidation(CommandContext& ctx, const std::string& kind, const std::string& target,
+                       const std::string& reason, InvalidationTargets targets);
 
 }  // namespace cachet

@@ -22,6 +22,7 @@ class PubSubRegistry;
 class BlockingRegistry;
 class InvalidationLog;
 class InvalidationRules;
+class InvalidationWorker;
 class WarmService;
 
 class CommandLog;
@@ -70,6 +71,10 @@ struct ServerContext {
   BlockingRegistry* blocking = nullptr;  // clients parked in BLPOP and friends
   InvalidationLog* invalidations = nullptr;       // INVALIDATE LOG
   const InvalidationRules* rules = nullptr;       // [[rule]]s for INVALIDATE EVENT
+  InvalidationWorker* invalidation_worker = nullptr;  // runs them off the I/O threads
+  // Writes what commands appended to the append-only log out to the file (as the I/O threads
+  // do after each batch of commands), for replies sent from other threads.
+  std::function<void()> flush_log;
   ConnectionStats connections;
   std::string run_id;
   std::string executable;

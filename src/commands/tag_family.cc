@@ -125,8 +125,7 @@ void CmdTagInvalidate(CommandContext& ctx, ArgList args) {
     targets.tags.emplace_back(t);
     target += (target.empty() ? "" : " ") + std::string(t);
   }
-  ctx.reply.Integer(static_cast<int64_t>(
-      RunInvalidation(ctx, "tag", target, "TAG.INVALIDATE", targets)));
+  ReplyInvalidation(ctx, "tag", target, "TAG.INVALIDATE", std::move(targets));
 }
 
 }  // namespace

@@ -39,6 +39,10 @@ AllocatorStats ReadAllocatorStats() {
   return stats;
 }
 
+void FlushThreadCache() {
+  if (mallctl != nullptr) mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0);
+}
+
 int64_t ProcessRssBytes() {
   FILE* f = fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;

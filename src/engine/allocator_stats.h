@@ -14,6 +14,9 @@ struct AllocatorStats {
 };
 
 AllocatorStats ReadAllocatorStats();
+// Returns the calling thread's cached free blocks to the allocator (jemalloc's tcache), so a
+// thread that freed much (a big invalidation) does not keep them counted as allocated.
+void FlushThreadCache();
 // Resident set size of this process from /proc/self/statm.
 int64_t ProcessRssBytes();
 

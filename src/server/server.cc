@@ -153,6 +153,9 @@ bool Server::Start(std::string* error) {
   persistence_ = std::make_unique<Persistence>(engine_.get(), config_, &context_);
   context_.persistence = persistence_.get();
   warm_ = std::make_unique<WarmService>(&context_, [this] { persistence_->WriteOut(); });
+  context_.flush_log = [this] { persistence_->WriteOut(); };
+  invalidation_worker_ = std::make_unique<InvalidationWorker>();
+  context_.invalidation_worker = invalidation_worker_.get();
   context_.warm = warm_.get();
   config_->OnChange("appendonly", [this](const std::string& v) {
     persistence_->OnAppendOnlyChanged(v == "yes");

@@ -16,6 +16,7 @@
 #include "commands/blocking_registry.h"
 #include "commands/invalidation_log.h"
 #include "commands/invalidation_rules.h"
+#include "commands/invalidation_worker.h"
 #include "commands/client_registry.h"
 #include "commands/keyspace_notifier.h"
 #include "commands/pubsub_registry.h"
@@ -87,6 +88,8 @@ class Server {
   std::vector<int64_t> ops_samples_;
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<WarmService> warm_;  // after persistence: its loader logs through it
+  // After persistence and the loops: a running job flushes the log and posts to a loop.
+  std::unique_ptr<InvalidationWorker> invalidation_worker_;
   std::unique_ptr<AlertMonitor> alerts_;
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<HttpServer> http_;
