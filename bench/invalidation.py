@@ -22,7 +22,8 @@ server in turn:
 Both results are checked (deleted count and DBSIZE). While each invalidation
 runs, two probe processes send PING on their own connections back to back and
 record the longest wait: what other clients see (on cachet one probe shares the
-invalidating client's I/O thread, the other does not). cachet also reports the longest
+invalidating client's I/O thread, the other does not; the invalidation runs on
+cachet's invalidation worker thread, so neither waits for the whole command). cachet also reports the longest
 single shard-lock hold (INVALIDATE LOG longest_batch_us).
 
 Prints the median time of each, the ratio redis/cachet (how many times faster
@@ -233,9 +234,9 @@ def main():
     row("  cachet longest shard-lock hold", "tag_batch_us", 0.001, "ms")
     lines.append("")
     lines.append("redis: SCAN MATCH COUNT 1000 + DEL per page; tag = a SET of keys, SSCAN + DEL.")
-    lines.append("probes: two PING loops on their own connections; on cachet the worse one shares")
-    lines.append("the invalidating client's I/O thread (it waits for the whole command, as any client")
-    lines.append("behind a long command does), the better one runs on the other thread.")
+    lines.append("probes: two PING loops on their own connections (on cachet one shares the")
+    lines.append("invalidating client's I/O thread, one does not; the invalidation itself runs on")
+    lines.append("cachet's invalidation worker, one shard lock at a time).")
     text = "\n".join(lines)
     print(text)
     results = os.environ.get("BENCH_RESULTS_DIR") or os.path.join(HERE, "results")

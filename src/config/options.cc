@@ -165,7 +165,8 @@ std::vector<OptionSpec> BuiltinOptions() {
   save.validate = ValidateSaveRules;
   o.push_back(save);
   o.push_back(String("dbfilename", "dump.cachet", false));
-  o.push_back(Enum("prefix-index", "yes", {"yes", "no"}, false));
+  // Which keys the key order index holds: namespaced ones, all (yes), or none.
+  o.push_back(Enum("prefix-index", "namespaces", {"namespaces", "all", "yes", "no"}, false));
   o.push_back(Enum("appendonly", "no", {"yes", "no"}));
   o.push_back(Enum("appendfsync", "everysec", {"always", "everysec", "no"}));
   o.push_back(String("appenddirname", "appendonlydir", false));

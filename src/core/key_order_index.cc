@@ -3,11 +3,9 @@
 
 namespace cachet {
 
-bool KeyOrderIndex::enabled_ = true;
+KeyOrderIndex::Mode KeyOrderIndex::mode_ = KeyOrderIndex::Mode::kNamespaces;
 
-void KeyOrderIndex::Insert(Entry* e) {
-  if (enabled_) set_.insert(e);
-}
+void KeyOrderIndex::Insert(Entry* e) { set_.insert(e); }
 
 void KeyOrderIndex::Erase(const Entry* e) {
   if (!set_.empty()) set_.erase(e->key());

@@ -1,6 +1,8 @@
-// KeyOrderIndex: the keys of one database slice in byte order, so that every key under a prefix
+// KeyOrderIndex: keys of one database slice in byte order, so that every key under a prefix
 // (INVALIDATE PATTERN user:123:*) is found by a range walk instead of a keyspace scan. It holds
 // entry pointers in a B-tree (about 11 bytes per key); the key bytes stay in the entries.
+// Which keys it holds is the prefix-index option: the keys that belong to a namespace (the
+// default: cache data lives in namespaces, and other keys pay nothing), every key, or none.
 //
 // An entry that is reallocated (Entry::Resize moving it) must be re-pointed with Relocate;
 // KeyAccess does that wherever an entry can move.
@@ -20,12 +22,18 @@ namespace cachet {
 
 class KeyOrderIndex {
  public:
-  // Whether new slices keep the index (the prefix-index option, fixed at start).
-  static bool enabled() { return enabled_; }
-  static void set_enabled(bool on) { enabled_ = on; }
+  enum class Mode { kNone, kNamespaces, kAll };
+  // The prefix-index option, fixed at start.
+  static Mode mode() { return mode_; }
+  static void set_mode(Mode m) { mode_ = m; }
+  // Whether a key is indexed, given whether it belongs to a namespace.
+  static bool Holds(bool in_namespace) {
+    return mode_ == Mode::kAll || (mode_ == Mode::kNamespaces && in_namespace);
+  }
 
   void Insert(Entry* e);
   void Erase(const Entry* e);
+  void Clear() { set_.clear(); }
   // Points the index at moved, a reallocation of the entry that had key. Call it before the
   // old entry is freed with position = PositionOf(key) taken while it was alive.
   class Position;
@@ -73,7 +81,7 @@ class KeyOrderIndex {
   };
 
  private:
-  static bool enabled_;
+  static Mode mode_;
   Set set_;
 };
 

@@ -17,10 +17,11 @@ void RemoveSlot(Engine& engine, Shard& shard, DbSlice& slice, KeyTable::Slot* sl
   int64_t before = SliceIndexBytes(slice);
   if (e->has_expire()) slice.expires.Remove(e);
   slice.table.Erase(slot);
-  slice.order.Erase(e);
   if (e->tagged()) slice.tags.RemoveKey(e->key());
   int64_t freed = static_cast<int64_t>(e->TotalBytes());
-  if (NamespaceCounters* ns = shard.ns.Of(e->key())) {
+  NamespaceCounters* ns = shard.ns.Of(e->key());
+  if (KeyOrderIndex::Holds(ns != nullptr)) slice.order.Erase(e);
+  if (ns != nullptr) {
     --ns->keys;
     ns->memory -= freed;
   }
@@ -33,9 +34,10 @@ void InsertEntry(Engine& engine, Shard& shard, DbSlice& slice, Entry* e, uint64_
                  int64_t deadline) {
   int64_t before = SliceIndexBytes(slice);
   slice.table.Insert(e, hash);
-  slice.order.Insert(e);
   if (deadline >= 0) slice.expires.Push(e, deadline);
-  if (NamespaceCounters* ns = shard.ns.Of(e->key())) {
+  NamespaceCounters* ns = shard.ns.Of(e->key());
+  if (KeyOrderIndex::Holds(ns != nullptr)) slice.order.Insert(e);
+  if (ns != nullptr) {
     ++ns->keys;
     ns->memory += static_cast<int64_t>(e->TotalBytes());
   }

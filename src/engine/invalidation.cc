@@ -87,7 +87,14 @@ void InvalidatePattern(Engine& engine, LogSource log, int db, std::string_view g
               std::string_view key = e->key();
               if (exact ? key == glob : GlobMatch(glob, key)) keys->emplace_back(key);
             };
-            if (!KeyOrderIndex::enabled()) {
+            // The index serves the pattern when it holds every key under the literal prefix:
+            // all keys, or the namespaced ones and the prefix lies inside a namespace.
+            const NamespaceIndex* namespaces = engine.shard(s).ns.index;
+            bool indexed =
+                KeyOrderIndex::mode() == KeyOrderIndex::Mode::kAll ||
+                (KeyOrderIndex::mode() == KeyOrderIndex::Mode::kNamespaces &&
+                 namespaces != nullptr && namespaces->Match(prefix) != nullptr);
+            if (!indexed) {
               cursor = slice.table.Scan(cursor, kInvalidationBatch, consider);
               stats->examined += examined;
               return cursor != 0;

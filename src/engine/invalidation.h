@@ -4,9 +4,11 @@
 // clients, keyspace notifications ("del") and leases see ordinary deletions, and it is logged as
 // one DEL of its keys: a replay removes exactly the keys that went, in the order they went.
 //
-// A pattern is served from the key order index: only keys under the glob's literal prefix
-// (up to its first * ? [ or \) are looked at, so user:123:* never scans the keyspace. With the
-// index off (prefix-index no) every key of the database is examined.
+// A pattern is served from the key order index when it holds every key under the glob's literal
+// prefix (up to its first * ? [ or \): with prefix-index namespaces (the default) when that
+// prefix lies inside a namespace, with prefix-index all always. Then only keys under the prefix
+// are looked at, so user:123:* never scans the keyspace; otherwise every key of the database is
+// examined, in batches.
 //
 // Thread-safety: thread-safe; takes one shard lock at a time. Inside EXEC (all shards held) the
 // batches simply run under the transaction's locks.

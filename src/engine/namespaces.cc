@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/engine.h"
+#include "engine/slice_ops.h"
 
 namespace cachet {
 
@@ -71,10 +72,15 @@ void NamespaceRegistry::Install(std::vector<NamespaceSpec> specs, int reset_slot
     if (reset_slot >= 0 && static_cast<size_t>(reset_slot) < ns.counters.size()) {
       ns.counters[reset_slot] = NamespaceCounters();
     }
-    if (index == nullptr) continue;
+    bool reindex = KeyOrderIndex::mode() == KeyOrderIndex::Mode::kNamespaces;
     for (DbSlice& slice : shard.dbs) {
+      // The key order index holds the namespaced keys: rebuilt for the new namespaces.
+      int64_t index_before = static_cast<int64_t>(slice.order.MemoryBytes());
+      if (reindex) slice.order.Clear();
       slice.table.ForEach([&](Entry* e) {
-        if (NamespaceCounters* c = ns.Of(e->key())) {
+        NamespaceCounters* c = ns.Of(e->key());
+        if (reindex && c != nullptr) slice.order.Insert(e);
+        if (c != nullptr) {
           ++c->keys;
           c->memory += static_cast<int64_t>(e->TotalBytes());
           if (e->type() == ValueType::kString && e->encoding() == Encoding::kCompressed) {
@@ -82,6 +88,7 @@ void NamespaceRegistry::Install(std::vector<NamespaceSpec> specs, int reset_slot
           }
         }
       });
+      Charge(*engine_, shard, static_cast<int64_t>(slice.order.MemoryBytes()) - index_before);
     }
   }
   current_.store(index, std::memory_order_release);

@@ -51,7 +51,10 @@ Server::Server(Config* config) : config_(config) {
   options.lfu.log_factor = static_cast<int>(config->GetInt("lfu-log-factor"));
   options.lfu.decay_minutes = static_cast<int>(config->GetInt("lfu-decay-time"));
   // Before any slice exists: every key of every slice is in the key order index, or none is.
-  KeyOrderIndex::set_enabled(config->GetString("prefix-index") == "yes");
+  std::string index_mode = config->GetString("prefix-index");
+  KeyOrderIndex::set_mode(index_mode == "no"           ? KeyOrderIndex::Mode::kNone
+                          : index_mode == "namespaces" ? KeyOrderIndex::Mode::kNamespaces
+                                                       : KeyOrderIndex::Mode::kAll);
   engine_ = std::make_unique<Engine>(options);
   engine_->events().set_notifier(&keyspace_publisher_);
   ApplyNotifyFlags(engine_.get(), config->GetString("notify-keyspace-events"));
