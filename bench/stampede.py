@@ -35,19 +35,11 @@ import sys
 import tempfile
 import time
 
-from benchlib import (HERE, REPO, Conn, cpu_model, env_int, free_port, git_rev, parse_info,
-                      run_main, stop_server)
+from benchlib import (HERE, REPO, Conn, cpu_model, encode, env_int, free_port, git_rev,
+                      parse_info, run_main, stop_server)
 
 PROCS = []
 TMPDIRS = []
-
-
-def encode(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 
 
 async def read_reply(reader):

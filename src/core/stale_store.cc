@@ -1,20 +1,15 @@
 // Expired entries kept for stale serving.
 #include "core/stale_store.h"
 
+#include "core/lease_table.h"
+
 namespace cachet {
 
 StaleStore::~StaleStore() {
   for (auto& [slot, copy] : copies_) Entry::Destroy(copy.entry);
 }
 
-std::string StaleStore::Slot(int db, std::string_view key) {
-  std::string s;
-  s.reserve(key.size() + 4);
-  uint32_t d = static_cast<uint32_t>(db);
-  s.append(reinterpret_cast<const char*>(&d), sizeof(d));
-  s.append(key);
-  return s;
-}
+std::string StaleStore::Slot(int db, std::string_view key) { return LeaseTable::Slot(db, key); }
 
 Entry* StaleStore::Put(int db, Entry* e, int64_t stale_until_ms) {
   std::string slot = Slot(db, e->key());
