@@ -4,8 +4,7 @@ float and listpack rules, one generator per command group, and CONFIG SET of
 the listpack thresholds.
 """
 
-import random
-
+from diff_gen import GenBase
 from test_differential import rand_case
 
 HASH_KEYS = [b"h%d" % i for i in range(5)]
@@ -26,19 +25,9 @@ COUNTS = [b"0", b"1", b"2", b"3", b"5", b"20", b"600", b"-1", b"-3", b"-20",
 PATTERNS = [b"*", b"f*", b"f1*", b"?", b"*a*", b"[a-f]*", b"x*", b""]
 
 
-class Gen:
-    def __init__(self, seed):
-        self.rng = random.Random(seed)
-
-    def c(self, *args, kind="exact"):
-        return ("cmd", [a if isinstance(a, bytes) else a.encode()
-                        for a in args], kind)
-
-    def key(self):
-        r = self.rng.random()
-        if r < 0.88:
-            return self.rng.choice(HASH_KEYS)
-        return STR_KEY if r < 0.95 else SET_KEY
+class Gen(GenBase):
+    KEY_TABLE = ((0.88, HASH_KEYS), (0.95, STR_KEY), (1.0, SET_KEY))
+    MUTATE_EXTRAS = [b"extra", b"f1", b"1"]
 
     def field(self):
         return self.rng.choice(FIELDS)
@@ -167,24 +156,8 @@ class Gen:
                ("g_hrandfield", 6), ("g_hscan", 5), ("g_config", 2),
                ("g_keyspace", 6)]
 
-    def mutate(self, step):
-        """Break the arity of a deterministic command."""
-        _, args, kind = step
-        if kind != "exact" or args[0].upper() == b"CONFIG":
-            return step
-        if self.rng.random() < 0.5 and len(args) > 1:
-            args = args[:self.rng.randint(1, len(args) - 1)]
-        else:
-            args = args + [self.rng.choice([b"extra", b"f1", b"1"])]
-        return ("cmd", args, kind)
+    def mutable(self, step):
+        return step[2] == "exact" and step[1][0].upper() != b"CONFIG"
 
-    def sequence(self, n):
-        names = [w[0] for w in self.WEIGHTS]
-        weights = [w[1] for w in self.WEIGHTS]
-        out = [self.c("SET", STR_KEY, "v"), self.c("SADD", SET_KEY, "m")]
-        while len(out) < n:
-            steps = getattr(self, self.rng.choices(names, weights)[0])()
-            if self.rng.random() < 0.03:
-                steps[0] = self.mutate(steps[0])
-            out += steps
-        return out
+    def preamble(self):
+        return [self.c("SET", STR_KEY, "v"), self.c("SADD", SET_KEY, "m")]

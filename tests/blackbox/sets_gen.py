@@ -3,9 +3,9 @@
 generator per command group, and scenarios aimed at Redis's rarer set paths.
 """
 
-import random
 import re
 
+from diff_gen import GenBase
 from test_differential import rand_case
 
 MAX_INTSET = 512
@@ -36,22 +36,9 @@ def intset_like(members):
 # generator
 
 
-class Gen:
-    def __init__(self, seed):
-        self.rng = random.Random(seed)
-
-    def c(self, *args, kind="exact"):
-        return ("cmd", [a if isinstance(a, bytes) else a.encode()
-                        for a in args], kind)
-
-    def key(self):
-        r = self.rng.random()
-        if r < 0.88:
-            return self.rng.choice(SET_KEYS)
-        return STR_KEY if r < 0.95 else HASH_KEY
-
-    def keys(self, lo, hi):
-        return [self.key() for _ in range(self.rng.randint(lo, hi))]
+class Gen(GenBase):
+    KEY_TABLE = ((0.88, SET_KEYS), (0.95, STR_KEY), (1.0, HASH_KEY))
+    MUTATE_EXTRAS = [b"extra", b"s1", b"1"]
 
     def member(self):
         r = self.rng.random()
@@ -270,32 +257,19 @@ class Gen:
                ("g_keyspace", 10), ("g_reset_other_types", 2),
                ("g_scenario", 4)]
 
-    def mutate(self, step):
-        """Break the arity of a deterministic command."""
-        _, args, kind = step
-        if kind != "exact":
-            return step
-        if self.rng.random() < 0.5 and len(args) > 1:
-            args = args[:self.rng.randint(1, len(args) - 1)]
-        else:
-            args = args + [self.rng.choice([b"extra", b"s1", b"1"])]
-        return ("cmd", args, kind)
+    def preamble(self):
+        return [self.c("SET", STR_KEY, "v"), self.c("HSET", HASH_KEY, "f", "v")]
 
-    def sequence(self, n):
-        names = [w[0] for w in self.WEIGHTS]
-        weights = [w[1] for w in self.WEIGHTS]
-        out = [self.c("SET", STR_KEY, "v"), self.c("HSET", HASH_KEY, "f", "v")]
-        expiry_at = self.rng.randrange(n) if self.rng.random() < 0.25 else -1
-        while len(out) < n:
-            if expiry_at >= 0 and len(out) >= expiry_at:
-                expiry_at = -1
-                out += self.g_expiry_block()
-                continue
-            steps = getattr(self, self.rng.choices(names, weights)[0])()
-            if self.rng.random() < 0.03:
-                steps[0] = self.mutate(steps[0])
-            out += steps
-        return out
+    def plan_expiry(self, n):
+        """One short-TTL block in a quarter of the sequences: the index
+        from which it is due, or -1."""
+        return self.rng.randrange(n) if self.rng.random() < 0.25 else -1
+
+    def expiry_due(self, pos):
+        if 0 <= self.expiry_plan <= pos:
+            self.expiry_plan = -1
+            return True
+        return False
 
 
 class NoExpiryGen(Gen):

@@ -19,11 +19,11 @@ Environment knobs:
 """
 
 import os
-import random
 import time
 
 import pytest
 
+from diff_gen import GenBase
 from resp import ConnectionClosed
 
 BASE_SEED = int(os.environ["CACHET_DIFF_SEED"])  # set by conftest.py
@@ -56,18 +56,19 @@ def rand_case(rng, word):
                    for c in word)
 
 
-class Gen:
+class Gen(GenBase):
+    KEY_TABLE = ((1.0, KEYS),)
+    MUTATE_P = 0.04
+    # NUL-free: some errors echo the argument, and redis cuts it at the
+    # first NUL (C string artefact)
+    MUTATE_EXTRAS = [b"extra", b"k1", b"", b"1", b"NX"]
+    MUTATE_MANY = True
+
     def __init__(self, seed):
-        self.rng = random.Random(seed)
+        super().__init__(seed)
         self.now = int(time.time())
 
     # -- scalars ---------------------------------------------------------
-    def key(self):
-        return self.rng.choice(KEYS)
-
-    def keys(self, lo=1, hi=4):
-        return [self.key() for _ in range(self.rng.randint(lo, hi))]
-
     def value(self):
         rng = self.rng
         r = rng.random()
@@ -191,12 +192,8 @@ class Gen:
                            str(LLONG_MAX).encode(), b"4294967296"])
 
     # -- commands --------------------------------------------------------
-    # Each generator returns a list of steps. A step is
-    #   ("cmd", [args...], kind)   kind in NORMALISERS
-    #   ("sleep", seconds)
-    def c(self, *args, kind="exact"):
-        return ("cmd", [a if isinstance(a, bytes) else a.encode()
-                        for a in args], kind)
+    # Each generator returns a list of steps (GenBase.c), kind one of
+    # run_step's (or a family's) normalisations.
 
     def g_get(self):
         return [self.c(rand_case(self.rng, "get"), self.key())]
@@ -471,39 +468,21 @@ class Gen:
         ("g_encoding", 5), ("g_server", 6), ("g_lcs", 2),
     ]
 
-    def mutate(self, step):
-        """Occasionally break the arity: drop or add arguments."""
-        _, args, kind = step
-        rng = self.rng
-        if kind == "unknown":
-            return step  # keep NUL-free (see g_server)
-        if rng.random() < 0.5 and len(args) > 1:
-            args = args[:rng.randint(1, len(args) - 1)]
-        else:
-            # NUL-free: some errors echo the argument, and redis cuts it at
-            # the first NUL (C string artefact)
-            args = args + [rng.choice([b"extra", b"k1", b"", b"1", b"NX"])
-                           for _ in range(rng.randint(1, 2))]
-        return ("cmd", args, kind)
+    def mutable(self, step):
+        return step[2] != "unknown"  # keep NUL-free (see g_server)
 
-    def sequence(self, n):
-        names = [w[0] for w in self.WEIGHTS]
-        weights = [w[1] for w in self.WEIGHTS]
-        out = []
-        expiry_at = set()
+    def plan_expiry(self, n):
+        """One or two short-TTL blocks in 60% of the sequences."""
         if self.rng.random() < 0.6:
-            expiry_at = {self.rng.randrange(n) for _ in
-                         range(self.rng.randint(1, 2))}
-        while len(out) < n:
-            if len(out) in expiry_at:
-                expiry_at.discard(len(out))
-                out += self.g_expiry_block()
-                continue
-            steps = getattr(self, self.rng.choices(names, weights)[0])()
-            if self.rng.random() < 0.04:
-                steps[0] = self.mutate(steps[0])
-            out += steps
-        return out
+            return {self.rng.randrange(n) for _ in
+                    range(self.rng.randint(1, 2))}
+        return set()
+
+    def expiry_due(self, pos):
+        if pos in self.expiry_plan:
+            self.expiry_plan.discard(pos)
+            return True
+        return False
 
 
 # --------------------------------------------------------------------------

@@ -41,10 +41,11 @@ ALPHABET = [b"a", b"b", b"c", b"", b"1", b"-1", b"a b", b"\x00"]
 
 
 class ListGen(diff.Gen):
-    def key(self):
-        if self.rng.random() < 0.85:
-            return self.rng.choice(LIST_KEYS)
-        return self.rng.choice(STRING_KEYS)
+    KEY_TABLE = ((0.85, LIST_KEYS), (1.0, STRING_KEYS))
+    MUTATE_P = 0.03
+
+    def plan_expiry(self, n):
+        return set()  # no short-TTL blocks (and no rng call)
 
     def elem(self):
         rng = self.rng
@@ -237,15 +238,7 @@ def final_state_steps(rconn):
 
 
 def run_list_sequence(seed, proto, rsrv, csrv):
-    gen = ListGen(seed)
-    names = [w[0] for w in gen.WEIGHTS]
-    weights = [w[1] for w in gen.WEIGHTS]
-    steps = []
-    while len(steps) < N_CMDS:
-        st = getattr(gen, gen.rng.choices(names, weights)[0])()
-        if gen.rng.random() < 0.03:
-            st[0] = gen.mutate(st[0])
-        steps += st
+    steps = ListGen(seed).sequence(N_CMDS)
     rconn = rsrv.conn(timeout=10.0)
     cconn = csrv.conn(timeout=10.0)
     history = []

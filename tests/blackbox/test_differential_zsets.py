@@ -29,10 +29,10 @@ Environment knobs (besides CACHET_DIFF_SEED, shared with test_differential):
 """
 
 import os
-import random
 
 import pytest
 
+from diff_gen import GenBase
 from resp import ConnectionClosed
 from test_differential import (BASE_SEED, Mismatch, fmt_cmd, fmt_reply,
                                hello_shape, rand_case, replies_match,
@@ -74,19 +74,20 @@ WEIGHTS = [b"1", b"2", b"0.5", b"-1", b"0", b"inf", b"-inf", b"1e308",
            b"0.1", b"3"]
 
 
-class ZGen:
-    def __init__(self, seed):
-        self.rng = random.Random(seed)
+class ZGen(GenBase):
+    KEY_TABLE = ((1.0, ZKEYS),)
+    MUTATE_P = 0.04
+    MUTATE_EXTRAS = [b"extra", b"1", b"", b"NX", b"+inf"]
+    MUTATE_MANY = True
 
     def c(self, *args, kind="exact", lex=False):
         """A step: ("cmd", args, kind, lex). lex steps write lex keys and
         are never mutated (that could give their members other scores)."""
-        return ("cmd", [a if isinstance(a, bytes) else a.encode()
-                        for a in args], kind, lex)
+        return super().c(*args, kind=kind) + (lex,)
 
     def zkey(self):
         """A key for writes with any score (never a lex key)."""
-        return self.rng.choice(ZKEYS)
+        return self.key()
 
     def anykey(self):
         return self.rng.choice(ZKEYS + LEXKEYS + OTHER + [STR] + SETKEYS)
@@ -424,28 +425,8 @@ class ZGen:
         ("g_zrandmember", 4), ("g_zscan", 3), ("g_keys", 8), ("g_sadd", 3),
     ]
 
-    def mutate(self, step):
-        _, args, kind, lex = step
-        rng = self.rng
-        if lex or kind != "exact":
-            return step
-        if rng.random() < 0.5 and len(args) > 1:
-            args = args[:rng.randint(1, len(args) - 1)]
-        else:
-            args = args + [rng.choice([b"extra", b"1", b"", b"NX", b"+inf"])
-                           for _ in range(rng.randint(1, 2))]
-        return ("cmd", args, kind, lex)
-
-    def sequence(self, n):
-        names = [w[0] for w in self.WEIGHTS]
-        weights = [w[1] for w in self.WEIGHTS]
-        out = []
-        while len(out) < n:
-            steps = getattr(self, self.rng.choices(names, weights)[0])()
-            if self.rng.random() < 0.04:
-                steps[0] = self.mutate(steps[0])
-            out += steps
-        return out
+    def mutable(self, step):
+        return step[2] == "exact" and not step[3]
 
 
 # --------------------------------------------------------------------------
