@@ -606,14 +606,58 @@ class Mismatch(AssertionError):
     pass
 
 
-def run_sequence(seed, proto, rsrv, csrv):
-    steps = Gen(seed).sequence(N_CMDS)
+def first_difference(r, c):
+    """Where two long array replies part ways, for the failure report."""
+    if not (isinstance(r, tuple) and isinstance(c, tuple) and len(r) == 2
+            and r[0] == c[0] and isinstance(r[1], tuple)
+            and isinstance(c[1], tuple)):
+        return ""
+    for i, (x, y) in enumerate(zip(r[1], c[1])):
+        if x != y:
+            return "; first difference at element %d: redis %s, cachet %s" % (
+                i, fmt_reply(x, 200), fmt_reply(y, 200))
+    return "; lengths %d and %d" % (len(r[1]), len(c[1]))
+
+
+def final_state(rconn, contents, dbs=(None,), keys_step=True):
+    """The steps that compare the servers' final states: per database (None:
+    the current one, no SELECT) DBSIZE, contents(rconn, key)'s steps for every
+    key redis holds, then KEYS *. A generator: run_sequence takes its steps
+    one by one, so contents() sees redis in the state they left."""
+    for db in dbs:
+        if db is not None:
+            yield [b"SELECT", b"%d" % db], "exact"
+        yield [b"DBSIZE"], "exact"
+        for k in sorted(x[1] for x in rconn.call("KEYS", "*")[1]):
+            yield from contents(rconn, k)
+        if keys_step:
+            yield [b"KEYS", b"*"], "keys"
+
+
+def string_contents(rconn, k):
+    yield [b"GET", k], "exact"
+    yield [b"PTTL", k], "pttl"
+    yield [b"OBJECT", b"ENCODING", k], "exact"
+
+
+def run_sequence(seed, proto, rsrv, csrv, steps, test, final_steps,
+                 norm=run_step, paired=None):
+    """Send steps (a generator's sequence) to redis and cachet, one by one,
+    over RESP2 or RESP3 (proto), and compare each pair of replies, then the
+    final states: final_steps(rconn) yields (args, kind) pairs, usually
+    final_state(rconn, ...). test ("file.py::test_name") goes into the
+    rerun hint printed with every failure.
+
+    norm(conn, args, kind) is a server's normalised reply (run_step or a
+    family's own); paired maps kinds that need both servers at once to
+    f(rconn, cconn, args, fail) -> (redis reply, cachet reply), where
+    fail(why, r, c) reports a mismatch at that step."""
     rconn = rsrv.conn(timeout=10.0)
     cconn = csrv.conn(timeout=10.0)
     history = []
     header = ("seed=%d proto=RESP%d  rerun: CACHET_DIFF_SEED=%d /usr/bin/python3 "
-              "-m pytest 'test_differential.py::test_differential[seed%d-resp%d]'"
-              % (seed, proto, BASE_SEED, seed, proto))
+              "-m pytest '%s[seed%d-resp%d]'"
+              % (seed, proto, BASE_SEED, test, seed, proto))
     print(header)
 
     def fail(idx, args, why, r, c):
@@ -625,20 +669,30 @@ def run_sequence(seed, proto, rsrv, csrv):
                ctx))
 
     def step(idx, args, kind):
-        r = run_step(rconn, args, kind)
-        try:
-            c = run_step(cconn, args, kind)
-        except ConnectionClosed as e:
-            fail(idx, args, "cachet closed the connection (%s); alive=%s"
-                 % (e, csrv.alive()), r, None)
-        except OSError as e:
-            fail(idx, args, "cachet I/O error: %r; alive=%s"
-                 % (e, csrv.alive()), r, None)
-        except Exception as e:  # noqa: BLE001 - malformed reply etc.
-            fail(idx, args, "cachet reply could not be parsed: %r" % (e,),
-                 r, None)
+        both = (paired or {}).get(kind)
+        if both:
+            try:
+                r, c = both(rconn, cconn, args,
+                            lambda why, r, c: fail(idx, args, why, r, c))
+            except (ConnectionClosed, OSError) as e:
+                fail(idx, args, "connection closed (%r); cachet alive=%s"
+                     % (e, csrv.alive()), None, None)
+        else:
+            r = norm(rconn, args, kind)
+            try:
+                c = norm(cconn, args, kind)
+            except ConnectionClosed as e:
+                fail(idx, args, "cachet closed the connection (%s); alive=%s"
+                     % (e, csrv.alive()), r, None)
+            except OSError as e:
+                fail(idx, args, "cachet I/O error: %r; alive=%s"
+                     % (e, csrv.alive()), r, None)
+            except Exception as e:  # noqa: BLE001 - malformed reply etc.
+                fail(idx, args, "cachet reply could not be parsed: %r" % (e,),
+                     r, None)
         if not replies_match(kind, r, c):
-            fail(idx, args, "replies differ (compare mode: %s)" % kind, r, c)
+            fail(idx, args, "replies differ (compare mode: %s)%s"
+                 % (kind, first_difference(r, c)), r, c)
         history.append((idx, fmt_cmd(args), fmt_reply(r, 120)))
 
     if proto == 3:
@@ -652,20 +706,10 @@ def run_sequence(seed, proto, rsrv, csrv):
             time.sleep(st[1])
             history.append((idx, "<sleep %.3fs>" % st[1], ""))
             continue
-        _, args, kind = st
-        step(idx, args, kind)
+        step(idx, st[1], st[2])
 
-    # Final state: every key, value, TTL and encoding in every database.
-    idx = len(steps)
-    for db in range(NDB):
-        step(idx, [b"SELECT", b"%d" % db], "exact")
-        step(idx, [b"DBSIZE"], "exact")
-        r = rconn.call("KEYS", "*")
-        for k in sorted(x[1] for x in r[1]):
-            step(idx, [b"GET", k], "exact")
-            step(idx, [b"PTTL", k], "pttl")
-            step(idx, [b"OBJECT", b"ENCODING", k], "exact")
-        step(idx, [b"KEYS", b"*"], "keys")
+    for args, kind in final_steps(rconn):
+        step(len(steps), args, kind)
     rconn.close()
     cconn.close()
 
@@ -673,4 +717,8 @@ def run_sequence(seed, proto, rsrv, csrv):
 @pytest.mark.parametrize("proto", [2, 3], ids=["resp2", "resp3"])
 @pytest.mark.parametrize("seed", SEEDS, ids=["seed%d" % s for s in SEEDS])
 def test_differential(seed, proto, redis_server, cachet_server):
-    run_sequence(seed, proto, redis_server, cachet_server)
+    # Final state: every key, value, TTL and encoding in every database.
+    run_sequence(seed, proto, redis_server, cachet_server,
+                 Gen(seed).sequence(N_CMDS),
+                 "test_differential.py::test_differential",
+                 lambda rconn: final_state(rconn, string_contents, range(NDB)))

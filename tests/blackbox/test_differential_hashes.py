@@ -28,9 +28,7 @@ import os
 import pytest
 
 from hashes_gen import Gen
-from resp import ConnectionClosed
-from test_differential import (BASE_SEED, Mismatch, fmt_cmd, fmt_reply,
-                               hello_shape, replies_match)
+from test_differential import BASE_SEED, final_state, run_sequence
 
 N_SEQS = int(os.environ.get("CACHET_DIFF_HASHES_SEQS", "12"))
 N_CMDS = int(os.environ.get("CACHET_DIFF_HASHES_LEN", "300"))
@@ -135,56 +133,23 @@ def run_norm(conn, args, kind):
     return r
 
 
-def run_sequence(seed, proto, rsrv, csrv):
-    steps = Gen(seed).sequence(N_CMDS)
-    rconn = rsrv.conn(timeout=10.0)
-    cconn = csrv.conn(timeout=10.0)
-    history = []
-    header = ("seed=%d proto=RESP%d  rerun: CACHET_DIFF_SEED=%d /usr/bin/python3 -m "
-              "pytest 'test_differential_hashes.py::test_differential_hashes"
-              "[seed%d-resp%d]'" % (seed, proto, BASE_SEED, seed, proto))
-    print(header)
-
-    def fail(idx, args, why, r, c):
-        ctx = "\n".join("   #%d %s -> %s" % h for h in history[-12:])
-        raise Mismatch("%s\nmismatch at command #%d: %s\n  %s\n  redis : %s\n"
-                       "  cachet: %s\n  previous commands (redis replies):\n%s"
-                       % (header, idx, fmt_cmd(args), why, fmt_reply(r),
-                          fmt_reply(c), ctx))
-
-    def step(idx, args, kind):
-        try:
-            r = run_norm(rconn, args, kind)
-            c = run_norm(cconn, args, kind)
-        except ConnectionClosed as e:
-            fail(idx, args, "connection closed (%s); cachet alive=%s"
-                 % (e, csrv.alive()), None, None)
-        if not replies_match(kind, r, c):
-            fail(idx, args, "replies differ (compare mode: %s)" % kind, r, c)
-        history.append((idx, fmt_cmd(args), fmt_reply(r, 120)))
-
-    if proto == 3:
-        r, c = rconn.call("HELLO", "3"), cconn.call("HELLO", "3")
-        if hello_shape(r) != hello_shape(c):
-            fail(-1, [b"HELLO", b"3"], "HELLO 3 reply shape differs", r, c)
-    for idx, st in enumerate(steps):
-        step(idx, st[1], st[2])
-
-    idx = len(steps)
-    step(idx, [b"DBSIZE"], "exact")
-    for k in sorted(x[1] for x in rconn.call("KEYS", "*")[1]):
-        step(idx, [b"TYPE", k], "exact")
-        step(idx, [b"OBJECT", b"ENCODING", k], "exact")
-        if rconn.call("TYPE", k) == ("simple", b"hash"):
-            step(idx, [b"HGETALL", k], "all")
-    rconn.close()
-    cconn.close()
+def hash_contents(rconn, k):
+    """Final state of one key: type, encoding and fields."""
+    yield [b"TYPE", k], "exact"
+    yield [b"OBJECT", b"ENCODING", k], "exact"
+    if rconn.call("TYPE", k) == ("simple", b"hash"):
+        yield [b"HGETALL", k], "all"
 
 
 @pytest.mark.parametrize("proto", [2, 3], ids=["resp2", "resp3"])
 @pytest.mark.parametrize("seed", SEEDS, ids=["seed%d" % s for s in SEEDS])
 def test_differential_hashes(seed, proto, redis_server, cachet_server):
-    run_sequence(seed, proto, redis_server, cachet_server)
+    run_sequence(seed, proto, redis_server, cachet_server,
+                 Gen(seed).sequence(N_CMDS),
+                 "test_differential_hashes.py::test_differential_hashes",
+                 lambda rconn: final_state(rconn, hash_contents,
+                                           keys_step=False),
+                 norm=run_norm)
 
 
 def test_hscan_cursors_stay_below_2_53(cachet_server):

@@ -214,74 +214,28 @@ class ListGen(diff.Gen):
 
 
 
-def final_state_steps(rconn):
-    """Per database: DBSIZE, then type, contents, TTL and encoding of every
-    key redis holds."""
-    steps = []
-    for db in range(2):
-        steps.append(([b"SELECT", b"%d" % db], "exact"))
-        steps.append(([b"DBSIZE"], "exact"))
-        rconn.call("SELECT", str(db))
-        r = rconn.call("KEYS", "*")
-        for k in sorted(x[1] for x in r[1]):
-            t = rconn.call("TYPE", k)[1]
-            steps.append(([b"TYPE", k], "exact"))
-            if t == b"list":
-                steps.append(([b"LRANGE", k, b"0", b"-1"], "exact"))
-            else:
-                steps.append(([b"GET", k], "exact"))
-            steps.append(([b"PTTL", k], "pttl"))
-            steps.append(([b"OBJECT", b"ENCODING", k], "exact"))
-        steps.append(([b"KEYS", b"*"], "keys"))
-    rconn.call("SELECT", "0")
-    return steps
-
-
-def run_list_sequence(seed, proto, rsrv, csrv):
-    steps = ListGen(seed).sequence(N_CMDS)
-    rconn = rsrv.conn(timeout=10.0)
-    cconn = csrv.conn(timeout=10.0)
-    history = []
-    header = ("seed=%d proto=RESP%d  rerun: CACHET_DIFF_SEED=%d /usr/bin/python3 "
-              "-m pytest 'test_differential_lists.py::test_differential_lists"
-              "[seed%d-resp%d]'" % (seed, proto, BASE_SEED, seed, proto))
-
-    def fail(idx, args, why, r, c):
-        ctx = "\n".join("   #%d %s -> %s" % h for h in history[-12:])
-        raise diff.Mismatch(
-            "%s\nmismatch at command #%d: %s\n  %s\n  redis : %s\n  cachet: %s"
-            "\n  previous commands (redis replies):\n%s"
-            % (header, idx, diff.fmt_cmd(args), why, diff.fmt_reply(r),
-               diff.fmt_reply(c), ctx))
-
-    def step(idx, args, kind):
-        r = diff.run_step(rconn, args, kind)
-        try:
-            c = diff.run_step(cconn, args, kind)
-        except Exception as e:  # noqa: BLE001 - closed, I/O error, bad reply
-            fail(idx, args, "cachet failed: %r; alive=%s" % (e, csrv.alive()),
-                 r, None)
-        if not diff.replies_match(kind, r, c):
-            fail(idx, args, "replies differ (compare mode: %s)" % kind, r, c)
-        history.append((idx, diff.fmt_cmd(args), diff.fmt_reply(r, 120)))
-
-    if proto == 3:
-        r = rconn.call("HELLO", "3")
-        c = cconn.call("HELLO", "3")
-        if diff.hello_shape(r) != diff.hello_shape(c):
-            fail(-1, [b"HELLO", b"3"], "HELLO 3 reply shape differs", r, c)
-    for idx, (_, args, kind) in enumerate(steps):
-        step(idx, args, kind)
-    for args, kind in final_state_steps(rconn):
-        step(len(steps), args, kind)
-    rconn.close()
-    cconn.close()
+def list_contents(rconn, k):
+    """Final state of one key: type, contents, TTL and encoding."""
+    t = rconn.call("TYPE", k)[1]
+    yield [b"TYPE", k], "exact"
+    if t == b"list":
+        yield [b"LRANGE", k, b"0", b"-1"], "exact"
+    else:
+        yield [b"GET", k], "exact"
+    yield [b"PTTL", k], "pttl"
+    yield [b"OBJECT", b"ENCODING", k], "exact"
 
 
 @pytest.mark.parametrize("proto", [2, 3], ids=["resp2", "resp3"])
 @pytest.mark.parametrize("seed", SEEDS, ids=["seed%d" % s for s in SEEDS])
 def test_differential_lists(seed, proto, redis_server, cachet_server):
-    run_list_sequence(seed, proto, redis_server, cachet_server)
+    # Per database: DBSIZE, then type, contents, TTL and encoding of every
+    # key redis holds.
+    diff.run_sequence(seed, proto, redis_server, cachet_server,
+                      ListGen(seed).sequence(N_CMDS),
+                      "test_differential_lists.py::test_differential_lists",
+                      lambda rconn: diff.final_state(rconn, list_contents,
+                                                     range(2)))
 
 
 # --------------------------------------------------------------------------

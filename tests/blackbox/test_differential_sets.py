@@ -30,16 +30,14 @@ came back (this is where SPOP's deterministic SREM/DEL form matters).
 """
 
 import os
-import time
 
 import pytest
 
-from resp import ConnectionClosed
 from sets_gen import (PROPAGATION_TAIL, Gen, NoExpiryGen, intset_like,
                       is_int_member)
-from test_differential import (BASE_SEED, Mismatch, fmt_cmd,
-                               fmt_reply, hello_shape, keys_sorted,
-                               replies_match, scan_all)
+from test_differential import (BASE_SEED, final_state, first_difference,
+                               keys_sorted, replies_match, run_sequence,
+                               scan_all)
 
 N_SEQS = int(os.environ.get("CACHET_DIFF_SETS_SEQS", "20"))
 N_CMDS = int(os.environ.get("CACHET_DIFF_SETS_LEN", "300"))
@@ -239,77 +237,46 @@ def resync(rconn, cconn, key):
 # --------------------------------------------------------------------------
 
 
-def run_sequence(seed, proto, rsrv, csrv):
-    steps = Gen(seed).sequence(N_CMDS)
-    rconn = rsrv.conn(timeout=10.0)
-    cconn = csrv.conn(timeout=10.0)
-    history = []
-    header = ("seed=%d proto=RESP%d  rerun: CACHET_DIFF_SEED=%d /usr/bin/python3 -m "
-              "pytest 'test_differential_sets.py::test_differential_sets[seed%d-resp%d]'"
-              % (seed, proto, BASE_SEED, seed, proto))
-    print(header)
+def random_pair(rconn, cconn, args, fail):
+    """SPOP/SRANDMEMBER on both servers; after a pop that left them with
+    different members, both get cachet's."""
+    r, c, diverged = random_step(rconn, cconn, args)
+    if not replies_match("random", r, c):
+        fail("replies differ (compare mode: random)%s" % first_difference(r, c),
+             r, c)
+    if diverged:
+        # The TTL must have survived the pop on both before the reset.
+        ttl = [conn.call("PTTL", args[1]) for conn in (rconn, cconn)]
+        if not replies_match("pttl", *ttl):
+            fail("PTTL after the pop differs", *ttl)
+        resync(rconn, cconn, args[1])
+    return r, c
 
-    def fail(idx, args, why, r, c):
-        ctx = "\n".join("   #%d %s -> %s" % h for h in history[-12:])
-        raise Mismatch("%s\nmismatch at command #%d: %s\n  %s\n  redis : %s\n"
-                       "  cachet: %s\n  previous commands (redis replies):\n%s"
-                       % (header, idx, fmt_cmd(args), why, fmt_reply(r),
-                          fmt_reply(c), ctx))
 
-    def step(idx, args, kind):
-        try:
-            if kind == "random":
-                r, c, diverged = random_step(rconn, cconn, args)
-            else:
-                r = run_norm(rconn, args, kind)
-                c = run_norm(cconn, args, kind)
-        except ConnectionClosed as e:
-            fail(idx, args, "connection closed (%s); cachet alive=%s"
-                 % (e, csrv.alive()), None, None)
-        if not replies_match(kind, r, c):
-            fail(idx, args, "replies differ (compare mode: %s)" % kind, r, c)
-        if kind == "random" and diverged:
-            # The TTL must have survived the pop on both before the reset.
-            ttl = [conn.call("PTTL", args[1]) for conn in (rconn, cconn)]
-            if not replies_match("pttl", *ttl):
-                fail(idx, args, "PTTL after the pop differs", *ttl)
-            resync(rconn, cconn, args[1])
-        history.append((idx, fmt_cmd(args), fmt_reply(r, 120)))
-
-    if proto == 3:
-        r, c = rconn.call("HELLO", "3"), cconn.call("HELLO", "3")
-        if hello_shape(r) != hello_shape(c):
-            fail(-1, [b"HELLO", b"3"], "HELLO 3 reply shape differs", r, c)
-    for idx, st in enumerate(steps):
-        if st[0] == "sleep":
-            time.sleep(st[1])
-            continue
-        step(idx, st[1], st[2])
-
-    # Final state of every key in the databases used.
-    idx = len(steps)
-    for db in (b"0", b"1"):
-        step(idx, [b"SELECT", db], "exact")
-        step(idx, [b"DBSIZE"], "exact")
-        for k in sorted(members_of(rconn.call("KEYS", "*"))):
-            step(idx, [b"TYPE", k], "exact")
-            step(idx, [b"OBJECT", b"ENCODING", k], "exact")
-            step(idx, [b"PTTL", k], "pttl")
-            t = rconn.call("TYPE", k)[1]
-            if t == b"set":
-                step(idx, [b"SMEMBERS", k], "members")
-            elif t == b"string":
-                step(idx, [b"GET", k], "exact")
-            else:
-                step(idx, [b"HGETALL", k], "exact")
-    rconn.close()
-    cconn.close()
+def set_contents(rconn, k):
+    """Final state of one key: type, encoding, TTL and contents."""
+    yield [b"TYPE", k], "exact"
+    yield [b"OBJECT", b"ENCODING", k], "exact"
+    yield [b"PTTL", k], "pttl"
+    t = rconn.call("TYPE", k)[1]
+    if t == b"set":
+        yield [b"SMEMBERS", k], "members"
+    elif t == b"string":
+        yield [b"GET", k], "exact"
+    else:
+        yield [b"HGETALL", k], "exact"
 
 
 @pytest.mark.parametrize("proto", [2, 3], ids=["resp2", "resp3"])
 @pytest.mark.parametrize("seed", SEEDS, ids=["seed%d" % s for s in SEEDS])
 def test_differential_sets(seed, proto, redis_server, cachet_server):
-    run_sequence(seed, proto, redis_server, cachet_server)
+    # Final state of every key in the databases used.
+    run_sequence(seed, proto, redis_server, cachet_server,
+                 Gen(seed).sequence(N_CMDS),
+                 "test_differential_sets.py::test_differential_sets",
+                 lambda rconn: final_state(rconn, set_contents, (0, 1),
+                                           keys_step=False),
+                 norm=run_norm, paired={"random": random_pair})
 
 
 # --------------------------------------------------------------------------

@@ -33,9 +33,7 @@ import os
 import pytest
 
 from diff_gen import GenBase
-from resp import ConnectionClosed
-from test_differential import (BASE_SEED, Mismatch, fmt_cmd, fmt_reply,
-                               hello_shape, rand_case, replies_match,
+from test_differential import (BASE_SEED, final_state, rand_case, run_sequence,
                                run_step)
 
 N_SEQS = int(os.environ.get("CACHET_ZDIFF_SEQS", "8"))
@@ -514,88 +512,27 @@ def zrun_step(conn, args, kind):
     return run_step(conn, args, kind)
 
 
-def first_difference(r, c):
-    """Where two long array replies part ways, for the failure report."""
-    if not (isinstance(r, tuple) and isinstance(c, tuple) and len(r) == 2
-            and r[0] == c[0] and isinstance(r[1], tuple)
-            and isinstance(c[1], tuple)):
-        return ""
-    for i, (x, y) in enumerate(zip(r[1], c[1])):
-        if x != y:
-            return "; first difference at element %d: redis %s, cachet %s" % (
-                i, fmt_reply(x, 200), fmt_reply(y, 200))
-    return "; lengths %d and %d" % (len(r[1]), len(c[1]))
-
-
-def run_zsequence(seed, proto, rsrv, csrv):
-    steps = ZGen(seed).sequence(N_CMDS)
-    rconn = rsrv.conn(timeout=10.0)
-    cconn = csrv.conn(timeout=10.0)
-    history = []
-    header = ("seed=%d proto=RESP%d  rerun: CACHET_DIFF_SEED=%d "
-              "/usr/bin/python3 -m pytest 'test_differential_zsets.py::"
-              "test_differential_zsets[seed%d-resp%d]'"
-              % (seed, proto, BASE_SEED, seed, proto))
-    print(header)
-
-    def fail(idx, args, why, r, c):
-        ctx = "\n".join("   #%d %s -> %s" % h for h in history[-12:])
-        raise Mismatch(
-            "%s\nmismatch at command #%d: %s\n  %s\n  redis : %s\n  cachet: %s"
-            "\n  previous commands (redis replies):\n%s"
-            % (header, idx, fmt_cmd(args), why, fmt_reply(r), fmt_reply(c),
-               ctx))
-
-    def step(idx, args, kind):
-        r = zrun_step(rconn, args, kind)
-        try:
-            c = zrun_step(cconn, args, kind)
-        except ConnectionClosed as e:
-            fail(idx, args, "cachet closed the connection (%s); alive=%s"
-                 % (e, csrv.alive()), r, None)
-        except OSError as e:
-            fail(idx, args, "cachet I/O error: %r; alive=%s"
-                 % (e, csrv.alive()), r, None)
-        except Exception as e:  # noqa: BLE001 - malformed reply etc.
-            fail(idx, args, "cachet reply could not be parsed: %r" % (e,),
-                 r, None)
-        if not replies_match(kind, r, c):
-            fail(idx, args, "replies differ (compare mode: %s)%s"
-                 % (kind, first_difference(r, c)), r, c)
-        history.append((idx, fmt_cmd(args), fmt_reply(r, 120)))
-
-    if proto == 3:
-        r = rconn.call("HELLO", "3")
-        c = cconn.call("HELLO", "3")
-        if hello_shape(r) != hello_shape(c):
-            fail(-1, [b"HELLO", b"3"], "HELLO 3 reply shape differs", r, c)
-
-    for idx, (_, args, kind, _lex) in enumerate(steps):
-        step(idx, args, kind)
-
-    # Final state: every key's type, encoding, TTL and contents.
-    idx = len(steps)
-    step(idx, [b"DBSIZE"], "exact")
-    r = rconn.call("KEYS", "*")
-    for k in sorted(x[1] for x in r[1]):
-        step(idx, [b"TYPE", k], "exact")
-        step(idx, [b"OBJECT", b"ENCODING", k], "exact")
-        step(idx, [b"PTTL", k], "pttl")
-        t = rconn.call("TYPE", k)
-        if t == ("simple", b"zset"):
-            step(idx, [b"ZRANGE", k, b"0", b"-1", b"WITHSCORES"], "exact")
-        elif t == ("simple", b"set"):
-            step(idx, [b"SINTERCARD", b"1", k], "exact")
-            step(idx, [b"ZRANGE", k, b"0", b"-1"], "exact")  # WRONGTYPE
-            step(idx, [b"ZUNION", b"1", k, b"WITHSCORES"], "exact")
-        else:
-            step(idx, [b"GET", k], "exact")
-    step(idx, [b"KEYS", b"*"], "keys")
-    rconn.close()
-    cconn.close()
+def zset_contents(rconn, k):
+    """Final state of one key: type, encoding, TTL and contents."""
+    yield [b"TYPE", k], "exact"
+    yield [b"OBJECT", b"ENCODING", k], "exact"
+    yield [b"PTTL", k], "pttl"
+    t = rconn.call("TYPE", k)
+    if t == ("simple", b"zset"):
+        yield [b"ZRANGE", k, b"0", b"-1", b"WITHSCORES"], "exact"
+    elif t == ("simple", b"set"):
+        yield [b"SINTERCARD", b"1", k], "exact"
+        yield [b"ZRANGE", k, b"0", b"-1"], "exact"  # WRONGTYPE
+        yield [b"ZUNION", b"1", k, b"WITHSCORES"], "exact"
+    else:
+        yield [b"GET", k], "exact"
 
 
 @pytest.mark.parametrize("proto", [2, 3], ids=["resp2", "resp3"])
 @pytest.mark.parametrize("seed", SEEDS, ids=["seed%d" % s for s in SEEDS])
 def test_differential_zsets(seed, proto, redis_server, cachet_server):
-    run_zsequence(seed, proto, redis_server, cachet_server)
+    run_sequence(seed, proto, redis_server, cachet_server,
+                 ZGen(seed).sequence(N_CMDS),
+                 "test_differential_zsets.py::test_differential_zsets",
+                 lambda rconn: final_state(rconn, zset_contents),
+                 norm=zrun_step)
