@@ -44,6 +44,8 @@ enum CommandFlag : uint32_t {
   // Runs at once inside MULTI instead of being queued (MULTI EXEC DISCARD WATCH QUIT RESET).
   kCmdNotQueued = 1u << 14,
   kCmdBlocking = 1u << 15,
+  // Ends a MULTI block (EXEC DISCARD QUIT RESET): exempt from the in-MULTI OOM refusal.
+  kCmdEndsMulti = 1u << 16,
 };
 
 struct CommandContext;

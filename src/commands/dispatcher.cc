@@ -170,9 +170,7 @@ void Dispatch(ServerContext& server, ClientState& client, ReplyBuilder& reply, A
   // Queueing takes memory too, so under maxmemory a client inside MULTI is refused every command
   // but EXEC, DISCARD, QUIT and RESET (WATCH and a nested MULTI included), as in Redis.
   bool oom_checked =
-      (flags & kCmdDenyOom) ||
-      (transaction.active && target->full_name != "exec" && target->full_name != "discard" &&
-       target->full_name != "quit" && target->full_name != "reset");
+      (flags & kCmdDenyOom) || (transaction.active && !(target->flags & kCmdEndsMulti));
   if (oom_checked && engine.maxmemory() > 0 && !client.replaying && !engine.EvictIfNeeded()) {
     refuse(errors::kOutOfMemory);
     return;

@@ -173,24 +173,23 @@ void Engine::FreeSlices(std::vector<DbSlice> slices, bool async) {
   for (DbSlice& s : slices) FreeSliceEntries(s);
 }
 
-bool Engine::ExistsUnlocked(int db, std::string_view key) {
+Engine::StoredKey Engine::StoredKeyUnlocked(int db, std::string_view key) {
   uint64_t hash = HashKey(key);
   DbSlice& slice = shards_[ShardIndex(hash)].dbs[db];
   KeyTable::Slot* slot = slice.table.Find(key, hash);
-  if (slot == nullptr) return false;
+  if (slot == nullptr) return StoredKey::kAbsent;
   Entry* e = KeyTable::EntryAt(slot);
-  return !(e->has_expire() && slice.expires.DeadlineOf(e) < NowMs());
+  bool expired = e->has_expire() && slice.expires.DeadlineOf(e) < NowMs();
+  return expired ? StoredKey::kExpired : StoredKey::kLive;
+}
+
+bool Engine::ExistsUnlocked(int db, std::string_view key) {
+  return StoredKeyUnlocked(db, key) == StoredKey::kLive;
 }
 
 bool Engine::KeyIsExpired(int db, std::string_view key) {
-  uint64_t hash = HashKey(key);
-  Shard& shard = shards_[ShardIndex(hash)];
-  std::lock_guard<ShardMutex> lock(shard.mu);
-  DbSlice& slice = shard.dbs[db];
-  KeyTable::Slot* slot = slice.table.Find(key, hash);
-  if (slot == nullptr || loading()) return false;
-  Entry* e = KeyTable::EntryAt(slot);
-  return e->has_expire() && slice.expires.DeadlineOf(e) < NowMs();
+  std::lock_guard<ShardMutex> lock(shards_[ShardIndex(HashKey(key))].mu);
+  return !loading() && StoredKeyUnlocked(db, key) == StoredKey::kExpired;
 }
 
 void Engine::FlushDb(int db, bool async) {

@@ -173,6 +173,9 @@ class Engine {
  private:
   friend class KeyAccess;
   size_t ExpireShard(Shard& shard, int64_t now, size_t limit);
+  // Whether key is stored in db, and whether its TTL has passed. REQUIRES: its shard's lock.
+  enum class StoredKey { kAbsent, kLive, kExpired };
+  StoredKey StoredKeyUnlocked(int db, std::string_view key);
   // REQUIRES: LockAll held.
   bool ExistsUnlocked(int db, std::string_view key);
 
