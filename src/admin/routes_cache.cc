@@ -3,6 +3,7 @@
 // /api/cache/cleanup, /api/cache/keys/{key}. All need the bearer token; all run Redis commands
 // through the CommandRunner so they are logged and counted like any client's.
 #include "admin/admin_api.h"
+#include "core/glob.h"
 #include "engine/engine.h"
 
 namespace cachet {
@@ -32,17 +33,10 @@ struct InvalidationAsk {
   std::vector<std::string> patterns;
   std::string event;
   std::vector<std::pair<std::string, std::string>> fields;
-  bool empty() const {
-    return keys.empty() && tags.empty() && patterns.empty() && event.empty();
-  }
+  bool empty() const { return keys.empty() && tags.empty() && patterns.empty() && event.empty(); }
   void AddUser(const std::string& id) {
     tags.push_back("user:" + id);
-    std::string escaped;
-    for (char c : id) {
-      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') escaped.push_back('\\');
-      escaped.push_back(c);
-    }
-    patterns.push_back("user:" + escaped + ":*");
+    patterns.push_back("user:" + GlobEscape(id) + ":*");
   }
 };
 
@@ -80,7 +74,7 @@ bool StringsField(const json& body, const char* field, bool list, std::vector<st
   if (!body.contains(field)) return true;
   const json& v = body[field];
   std::string what = std::string(field) + (list ? " must be an array of non-empty strings"
-                                                 : " must be a non-empty string");
+                                                : " must be a non-empty string");
   auto take = [&](const json& item) {
     if (!item.is_string() || item.get<std::string>().empty()) return false;
     out->push_back(item.get<std::string>());

@@ -1,7 +1,7 @@
 // Stampede protection (docs/leases.md): CACHE.FETCH key [WAIT ms] [LEASE ms] and
-// CACHE.FILL key token value [EX s|PX ms|EXAT s|PXAT ms] [TAGS tag ...]. OpFetch (cache_fetch.h) decides a
-// fetch; a fetch that must wait parks like BLPOP (lease_wait.h); a fill consumes its lease,
-// stores the value like SET (logged as SET with an absolute deadline) and wakes the waiters.
+// CACHE.FILL key token value [EX s|PX ms|EXAT s|PXAT ms] [TAGS tag ...]. OpFetch (cache_fetch.h)
+// decides a fetch; a fetch that must wait parks like BLPOP (lease_wait.h); a fill consumes its
+// lease, stores the value like SET (logged as SET with an absolute deadline) and wakes the waiters.
 #include <memory>
 #include <string>
 #include <vector>

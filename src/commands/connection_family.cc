@@ -203,14 +203,16 @@ void RegisterConnectionFamily(CommandRegistry& r) {
   r.Add(MakeCommand(g, "select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0,
                     "@fast @connection", "Change the selected database for the current connection",
                     "1.0.0", "O(1)", CmdSelect));
-  r.Add(MakeCommand(
-      g, "quit", -1,
-      kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNotQueued | kCmdEndsMulti,
-      0, 0, 0, "@fast @connection", "Close the connection", "1.0.0", "O(1)", CmdQuit));
-  r.Add(MakeCommand(
-      g, "reset", 1,
-      kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNotQueued | kCmdEndsMulti,
-      0, 0, 0, "@fast @connection", "Reset the connection", "6.2.0", "O(1)", CmdReset));
+  r.Add(MakeCommand(g, "quit", -1,
+                    kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNotQueued |
+                        kCmdEndsMulti,
+                    0, 0, 0, "@fast @connection", "Close the connection", "1.0.0", "O(1)",
+                    CmdQuit));
+  r.Add(MakeCommand(g, "reset", 1,
+                    kCmdNoAuth | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNotQueued |
+                        kCmdEndsMulti,
+                    0, 0, 0, "@fast @connection", "Reset the connection", "6.2.0", "O(1)",
+                    CmdReset));
 }
 
 }  // namespace cachet

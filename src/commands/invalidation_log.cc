@@ -39,9 +39,9 @@ uint64_t InvalidationLog::total_keys() const {
 
 std::string InvalidationMessage(const InvalidationRecord& r, const std::vector<std::string>& keys,
                                 bool truncated) {
-  nlohmann::json j = {{"id", r.id},       {"time_ms", r.time_ms}, {"kind", r.kind},
+  nlohmann::json j = {{"id", r.id},         {"time_ms", r.time_ms}, {"kind", r.kind},
                       {"target", r.target}, {"reason", r.reason},   {"db", r.db},
-                      {"count", r.keys},  {"keys", keys},         {"truncated", truncated}};
+                      {"count", r.keys},    {"keys", keys},         {"truncated", truncated}};
   // Keys are arbitrary bytes: invalid UTF-8 is replaced rather than refused.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -18,12 +18,12 @@ inline constexpr char kInvalidationChannel[] = "__cachet__:invalidate";
 
 struct InvalidationRecord {
   uint64_t id = 0;
-  int64_t time_ms = 0;   // wall clock, when it finished
-  std::string kind;      // "key", "tag", "pattern" or "event"
-  std::string target;    // the keys, tags, pattern or event as given
-  std::string reason;    // the command (or "event <name>") that asked for it
+  int64_t time_ms = 0;  // wall clock, when it finished
+  std::string kind;     // "key", "tag", "pattern" or "event"
+  std::string target;   // the keys, tags, pattern or event as given
+  std::string reason;   // the command (or "event <name>") that asked for it
   int db = 0;
-  uint64_t keys = 0;     // keys deleted
+  uint64_t keys = 0;  // keys deleted
   int64_t duration_us = 0;
   int64_t longest_batch_us = 0;
 };
@@ -37,8 +37,8 @@ class InvalidationLog {
   // The newest count records, newest first.
   std::vector<InvalidationRecord> Recent(size_t count) const;
   void Reset();
-  uint64_t total() const;        // invalidations since start
-  uint64_t total_keys() const;   // keys they deleted
+  uint64_t total() const;       // invalidations since start
+  uint64_t total_keys() const;  // keys they deleted
 
  private:
   mutable std::mutex mu_;

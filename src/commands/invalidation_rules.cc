@@ -1,6 +1,8 @@
 // InvalidationRules: reading [[rule]] tables and expanding their templates.
 #include "commands/invalidation_rules.h"
 
+#include "core/glob.h"
+
 namespace cachet {
 
 bool ValidTemplate(std::string_view tmpl) {
@@ -39,10 +41,7 @@ bool ExpandTemplate(std::string_view tmpl, const EventFields& fields, bool glob,
                std::string(tmpl) + "')";
       return false;
     }
-    for (char c : *value) {
-      if (glob && (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')) out->push_back('\\');
-      out->push_back(c);
-    }
+    out->append(glob ? GlobEscape(*value) : std::string(*value));
     i = close + 1;
   }
   return true;
@@ -94,8 +93,8 @@ bool InvalidationRules::Handles(std::string_view event) const {
   return false;
 }
 
-bool InvalidationRules::Expand(std::string_view event, const EventFields& fields,
-                               EventTargets* out, std::string* error) const {
+bool InvalidationRules::Expand(std::string_view event, const EventFields& fields, EventTargets* out,
+                               std::string* error) const {
   std::string text;
   auto expand_all = [&](const std::vector<std::string>& templates, bool glob,
                         std::vector<std::string>* into) {

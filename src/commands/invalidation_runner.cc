@@ -1,7 +1,6 @@
 // RunInvalidation: batches through the engine, then the log record and the published message.
 #include "commands/invalidation_runner.h"
 
-
 #include "base/clock.h"
 #include "commands/blocking_registry.h"
 #include "commands/client_registry.h"
@@ -19,8 +18,8 @@ namespace cachet {
 namespace {
 
 // Deletes one named key as its own logged DEL.
-void InvalidateKey(ServerContext& server, int db, const std::string& key,
-                   InvalidationStats* stats, const DeletedKeyFn& on_deleted) {
+void InvalidateKey(ServerContext& server, int db, const std::string& key, InvalidationStats* stats,
+                   const DeletedKeyFn& on_deleted) {
   int64_t start = MonotonicUs();
   {
     PropagationScope scope(&server.command_log, db, {});
@@ -85,8 +84,8 @@ void ReplyInvalidation(CommandContext& ctx, const std::string& kind, const std::
                   !ctx.client.replaying && server.clients != nullptr;
   if (deferred) handle = server.clients->Find(ctx.client.id);
   if (handle == nullptr) {
-    uint64_t n = RunInvalidation(server, ctx.db(), ctx.client.replaying, kind, target, reason,
-                                 targets);
+    uint64_t n =
+        RunInvalidation(server, ctx.db(), ctx.client.replaying, kind, target, reason, targets);
     ctx.reply.Integer(static_cast<int64_t>(n));
     return;
   }
@@ -99,13 +98,13 @@ void ReplyInvalidation(CommandContext& ctx, const std::string& kind, const std::
   ctx.client.blocked = parked;
   std::weak_ptr<ClientHandle> weak = handle;
   int db = ctx.db();
-  server.invalidation_worker->Submit([&server, weak, db, kind, target, reason,
-                                      targets = std::move(targets)] {
-    uint64_t n = RunInvalidation(server, db, false, kind, target, reason, targets);
-    if (server.flush_log) server.flush_log();  // the DELs reach the log before the reply
-    FlushThreadCache();
-    if (auto h = weak.lock()) h->Unblock(":" + std::to_string(n) + "\r\n");
-  });
+  server.invalidation_worker->Submit(
+      [&server, weak, db, kind, target, reason, targets = std::move(targets)] {
+        uint64_t n = RunInvalidation(server, db, false, kind, target, reason, targets);
+        if (server.flush_log) server.flush_log();  // the DELs reach the log before the reply
+        FlushThreadCache();
+        if (auto h = weak.lock()) h->Unblock(":" + std::to_string(n) + "\r\n");
+      });
 }
 
 }  // namespace cachet

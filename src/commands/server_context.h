@@ -68,9 +68,9 @@ struct ServerContext {
   SlowLog* slowlog = nullptr;
   CommandRegistry* commands = nullptr;
   PubSubRegistry* pubsub = nullptr;
-  BlockingRegistry* blocking = nullptr;  // clients parked in BLPOP and friends
-  InvalidationLog* invalidations = nullptr;       // INVALIDATE LOG
-  const InvalidationRules* rules = nullptr;       // [[rule]]s for INVALIDATE EVENT
+  BlockingRegistry* blocking = nullptr;               // clients parked in BLPOP and friends
+  InvalidationLog* invalidations = nullptr;           // INVALIDATE LOG
+  const InvalidationRules* rules = nullptr;           // [[rule]]s for INVALIDATE EVENT
   InvalidationWorker* invalidation_worker = nullptr;  // runs them off the I/O threads
   // Writes what commands appended to the append-only log out to the file (as the I/O threads
   // do after each batch of commands), for replies sent from other threads.

@@ -10,9 +10,9 @@
 #include "commands/errors.h"
 #include "commands/expire_args.h"
 #include "commands/invalidation_runner.h"
-#include "commands/tag_args.h"
 #include "commands/registry.h"
 #include "commands/reply_util.h"
+#include "commands/tag_args.h"
 #include "core/string_value.h"
 #include "engine/key_access.h"
 #include "engine/propagation.h"
@@ -36,8 +36,8 @@ void CmdCacheSet(CommandContext& ctx, ArgList args) {
   std::string_view key = args[1], value = args[2];
   KeyAccess access(ctx.engine(), key);
   int64_t deadline = KeyAccess::kNoDeadline;
-  if (o.unit != ExpireUnit::kNone && !ResolveDeadline(o.expire_arg, o.unit, access.now(),
-                                                      "cache.set", &deadline, ctx.reply)) {
+  if (o.unit != ExpireUnit::kNone &&
+      !ResolveDeadline(o.expire_arg, o.unit, access.now(), "cache.set", &deadline, ctx.reply)) {
     return;
   }
   Entry* e = access.Find(ctx.db(), key);
@@ -133,11 +133,10 @@ void CmdTagInvalidate(CommandContext& ctx, ArgList args) {
 void RegisterTagFamily(CommandRegistry& r) {
   const char* g = "tag";
   r.Add(MakeCommand(g, "cache.set", -3, kCmdWrite | kCmdDenyOom, 1, 1, 1, "@write @string",
-                    "SET that also tags the key (TAGS tag ...)", "0.1.0",
-                    "O(1 + number of tags)", CmdCacheSet));
-  r.Add(MakeCommand(g, "tag.add", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1,
-                    "@write @fast", "Tag an existing key", "0.1.0", "O(number of tags)",
-                    CmdTagAdd));
+                    "SET that also tags the key (TAGS tag ...)", "0.1.0", "O(1 + number of tags)",
+                    CmdCacheSet));
+  r.Add(MakeCommand(g, "tag.add", -3, kCmdWrite | kCmdDenyOom | kCmdFast, 1, 1, 1, "@write @fast",
+                    "Tag an existing key", "0.1.0", "O(number of tags)", CmdTagAdd));
   r.Add(MakeCommand(g, "tag.get", 2, kCmdReadOnly | kCmdFast, 1, 1, 1, "@read @fast",
                     "The tags of a key", "0.1.0", "O(number of tags)", CmdTagGet));
   r.Add(MakeCommand(g, "tag.keys", 2, kCmdReadOnly, 0, 0, 0, "@read @slow",

@@ -243,8 +243,7 @@ TEST(InvalidateTest, EventsExpandRules) {
             F::Err("ERR the event needs the field 'userId' (for 'user:profile:{userId}')"));
   EXPECT_EQ(f.Run({"invalidate", "event", "user.updated", "userId"}),
             F::Err("ERR INVALIDATE EVENT takes the event name and then field value pairs"));
-  EXPECT_EQ(f.Run({"invalidate", "event", "other"}),
-            F::Err("ERR no [[rule]] handles this event"));
+  EXPECT_EQ(f.Run({"invalidate", "event", "other"}), F::Err("ERR no [[rule]] handles this event"));
 }
 
 TEST(InvalidateTest, LogRecordsAndPublishes) {

@@ -142,14 +142,13 @@ void RegisterTransactionFamily(CommandRegistry& r) {
   uint32_t control = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast;
   r.Add(MakeCommand(g, "multi", 1, control | kCmdNotQueued, 0, 0, 0, "@fast @transaction",
                     "Mark the start of a transaction block", "1.2.0", "O(1)", CmdMulti));
-  r.Add(MakeCommand(g, "exec", 1,
-                    kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog | kCmdNotQueued |
-                        kCmdEndsMulti,
-                    0, 0, 0, "@slow @transaction", "Execute all commands issued after MULTI", "1.2.0",
-                    "Depends on commands in the transaction", CmdExec));
+  r.Add(MakeCommand(
+      g, "exec", 1,
+      kCmdNoScript | kCmdLoading | kCmdStale | kCmdSkipSlowlog | kCmdNotQueued | kCmdEndsMulti, 0,
+      0, 0, "@slow @transaction", "Execute all commands issued after MULTI", "1.2.0",
+      "Depends on commands in the transaction", CmdExec));
   r.Add(MakeCommand(g, "discard", 1, control | kCmdNotQueued | kCmdEndsMulti, 0, 0, 0,
-                    "@fast @transaction",
-                    "Discard all commands issued after MULTI", "2.0.0",
+                    "@fast @transaction", "Discard all commands issued after MULTI", "2.0.0",
                     "O(N), when N is the number of queued commands", CmdDiscard));
   r.Add(MakeCommand(g, "watch", -2, control | kCmdNotQueued, 1, -1, 1, "@fast @transaction",
                     "Monitor changes to keys to determine execution of the MULTI/EXEC block",

@@ -104,8 +104,8 @@ bool Config::LoadToml(const std::string& path, std::string* error) {
           if (const toml::array* list = value.as_array()) {
             for (const toml::node& item : *list) {
               if (!item.is_string()) {
-                *error = "config file '" + path + "': [[rule]] field '" +
-                         std::string(field.str()) + "' must hold strings";
+                *error = "config file '" + path + "': [[rule]] field '" + std::string(field.str()) +
+                         "' must hold strings";
                 return false;
               }
               texts.push_back(std::string(*item.value<std::string>()));

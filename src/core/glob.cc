@@ -92,4 +92,14 @@ bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase) {
   return p == pattern.size();
 }
 
+std::string GlobEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace cachet

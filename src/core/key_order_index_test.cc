@@ -38,8 +38,9 @@ TEST_F(KeyOrderIndexTest, WalksOnlyThePrefixInOrder) {
   for (const char* k : {"user:2:b", "user:1:a", "user:12:x", "user:1:b", "users", "aaa", "user:1"})
     Add(k);
   EXPECT_EQ(WithPrefix(index_, "user:1:"), (std::vector<std::string>{"user:1:a", "user:1:b"}));
-  EXPECT_EQ(WithPrefix(index_, "user:1"),
-            (std::vector<std::string>{"user:1", "user:12:x", "user:1:a", "user:1:b"}));  // '2' < ':' 
+  EXPECT_EQ(
+      WithPrefix(index_, "user:1"),
+      (std::vector<std::string>{"user:1", "user:12:x", "user:1:a", "user:1:b"}));  // '2' < ':'
   EXPECT_EQ(WithPrefix(index_, "zzz"), std::vector<std::string>{});
   EXPECT_EQ(WithPrefix(index_, "").size(), 7u);
   EXPECT_EQ(WithPrefix(index_, "user:1", "user:12:x"),

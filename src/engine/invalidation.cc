@@ -78,41 +78,41 @@ void InvalidatePattern(Engine& engine, LogSource log, int db, std::string_view g
     uint64_t cursor = 0;
     bool more = true;
     while (more) {
-      more = RunBatch(
-          engine, log, db, s, stats, on_deleted,
-          [&](DbSlice& slice, std::vector<std::string>* keys) {
-            size_t examined = 0;
-            auto consider = [&](const Entry* e) {
-              ++examined;
-              std::string_view key = e->key();
-              if (exact ? key == glob : GlobMatch(glob, key)) keys->emplace_back(key);
-            };
-            // The index serves the pattern when it holds every key under the literal prefix:
-            // all keys, or the namespaced ones and the prefix lies inside a namespace.
-            const NamespaceIndex* namespaces = engine.shard(s).ns.index;
-            bool indexed =
-                KeyOrderIndex::mode() == KeyOrderIndex::Mode::kAll ||
-                (KeyOrderIndex::mode() == KeyOrderIndex::Mode::kNamespaces &&
-                 namespaces != nullptr && namespaces->Match(prefix) != nullptr);
-            if (!indexed) {
-              cursor = slice.table.Scan(cursor, kInvalidationBatch, consider);
-              stats->examined += examined;
-              return cursor != 0;
-            }
-            bool stopped = false;
-            std::string from = resume.empty() ? std::string() : resume + '\0';
-            slice.order.ForEachWithPrefix(prefix, from, [&](const Entry* e) {
-              if (keys->size() >= kInvalidationBatch || examined >= kExamineLimit) {
-                stopped = true;
-                return false;
-              }
-              consider(e);
-              resume = std::string(e->key());
-              return true;
-            });
-            stats->examined += examined;
-            return stopped;
-          });
+      more = RunBatch(engine, log, db, s, stats, on_deleted,
+                      [&](DbSlice& slice, std::vector<std::string>* keys) {
+                        size_t examined = 0;
+                        auto consider = [&](const Entry* e) {
+                          ++examined;
+                          std::string_view key = e->key();
+                          if (exact ? key == glob : GlobMatch(glob, key)) keys->emplace_back(key);
+                        };
+                        // The index serves the pattern when it holds every key under the literal
+                        // prefix: all keys, or the namespaced ones and the prefix lies inside a
+                        // namespace.
+                        const NamespaceIndex* namespaces = engine.shard(s).ns.index;
+                        bool indexed =
+                            KeyOrderIndex::mode() == KeyOrderIndex::Mode::kAll ||
+                            (KeyOrderIndex::mode() == KeyOrderIndex::Mode::kNamespaces &&
+                             namespaces != nullptr && namespaces->Match(prefix) != nullptr);
+                        if (!indexed) {
+                          cursor = slice.table.Scan(cursor, kInvalidationBatch, consider);
+                          stats->examined += examined;
+                          return cursor != 0;
+                        }
+                        bool stopped = false;
+                        std::string from = resume.empty() ? std::string() : resume + '\0';
+                        slice.order.ForEachWithPrefix(prefix, from, [&](const Entry* e) {
+                          if (keys->size() >= kInvalidationBatch || examined >= kExamineLimit) {
+                            stopped = true;
+                            return false;
+                          }
+                          consider(e);
+                          resume = std::string(e->key());
+                          return true;
+                        });
+                        stats->examined += examined;
+                        return stopped;
+                      });
     }
     // Leases and stale copies under the pattern go too: a fill computed before the
     // invalidation must be refused, and a stale copy must not be served after it.

@@ -24,9 +24,9 @@
 namespace cachet {
 
 struct InvalidationStats {
-  uint64_t keys = 0;              // keys deleted
-  uint64_t examined = 0;          // keys looked at (pattern: under the literal prefix)
-  int64_t longest_batch_us = 0;   // the longest time one shard lock was held
+  uint64_t keys = 0;             // keys deleted
+  uint64_t examined = 0;         // keys looked at (pattern: under the literal prefix)
+  int64_t longest_batch_us = 0;  // the longest time one shard lock was held
   uint64_t batches = 0;
 };
 

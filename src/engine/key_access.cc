@@ -293,7 +293,8 @@ Entry* KeyAccess::CopyEntry(int src_db, const Entry* src, int dst_db, std::strin
   if (src->tagged()) {
     // The copy is invalidated with the original: it carries the same data.
     uint64_t src_hash;
-    const std::vector<std::string>* tags = ShardFor(src->key(), &src_hash).dbs[src_db].tags.TagsOf(src->key());
+    const std::vector<std::string>* tags =
+        ShardFor(src->key(), &src_hash).dbs[src_db].tags.TagsOf(src->key());
     if (tags != nullptr) {
       std::vector<std::string> copy = *tags;  // dst may share the index with src
       for (const std::string& tag : copy) TagEntry(engine_, shard, dst_slice, e, tag);

@@ -47,6 +47,11 @@ void LeaseManager::AddHolder(uint64_t client, int db, std::string_view key) {
   holders_[client].emplace_back(db, std::string(key));
 }
 
+void LeaseManager::Dropped(const Lease& lease) {
+  leases_.fetch_sub(1, std::memory_order_relaxed);
+  RemoveHolder(lease.holder, lease.db, lease.key);
+}
+
 void LeaseManager::RemoveHolder(uint64_t client, int db, std::string_view key) {
   std::lock_guard<std::mutex> lock(holders_mu_);
   auto it = holders_.find(client);
@@ -71,8 +76,7 @@ void LeaseManager::Forget(Shard& shard, int db, std::string_view key, bool count
   size_t before = Size(shard);
   Lease lease;
   if (shard.leases.table.Remove(db, key, &lease)) {
-    leases_.fetch_sub(1, std::memory_order_relaxed);
-    RemoveHolder(lease.holder, db, key);
+    Dropped(lease);
     if (count_void) Count(kVoided);
     engine_->ready_keys().Touch(db, key);  // its waiters: one of them gets a new lease
   }
@@ -110,7 +114,7 @@ bool LeaseManager::StashExpired(Shard& shard, DbSlice& slice, int db, KeyTable::
   slice.expires.Remove(e);
   slice.table.Erase(slot);
   slice.order.Erase(e);
-  NoteCompression(shard, e, -1);  // a stale copy is no live compressed value
+  NoteCompression(shard, e, -1);                       // a stale copy is no live compressed value
   if (NamespaceCounters* c = shard.ns.Of(e->key())) {  // no longer a live key of its namespace
     --c->keys;
     c->memory -= bytes;
@@ -132,8 +136,7 @@ void LeaseManager::Expire(Shard& shard, int64_t now) {
   std::vector<Lease> gone;
   shard.leases.table.RemoveExpired(now, &gone);
   for (const Lease& l : gone) {
-    leases_.fetch_sub(1, std::memory_order_relaxed);
-    RemoveHolder(l.holder, l.db, l.key);
+    Dropped(l);
     Count(kExpired);
   }
   Adjust(before, shard);
@@ -162,8 +165,7 @@ void LeaseManager::FlushDb(int db) {
     std::vector<Lease> gone;
     shard.leases.table.RemoveDb(db, &gone);
     for (const Lease& l : gone) {
-      leases_.fetch_sub(1, std::memory_order_relaxed);
-      RemoveHolder(l.holder, l.db, l.key);
+      Dropped(l);
       Count(kVoided);
       engine_->ready_keys().Touch(l.db, l.key);  // its waiters: one of them gets a new lease
     }
@@ -180,8 +182,7 @@ const Lease* LeaseManager::Current(Shard& shard, int db, std::string_view key, i
   size_t before = Size(shard);
   Lease gone;
   shard.leases.table.Remove(db, key, &gone);
-  leases_.fetch_sub(1, std::memory_order_relaxed);
-  RemoveHolder(gone.holder, db, key);
+  Dropped(gone);
   Count(kExpired);
   Adjust(before, shard);
   return nullptr;
@@ -201,8 +202,7 @@ std::string LeaseManager::Grant(Shard& shard, int db, std::string_view key, uint
   std::string token = lease.token;
   Lease old;
   if (shard.leases.table.Remove(db, key, &old)) {
-    leases_.fetch_sub(1, std::memory_order_relaxed);
-    RemoveHolder(old.holder, db, key);
+    Dropped(old);
   }
   shard.leases.table.Put(std::move(lease));
   leases_.fetch_add(1, std::memory_order_relaxed);
@@ -222,8 +222,7 @@ bool LeaseManager::Consume(Shard& shard, int db, std::string_view key, std::stri
   size_t before = Size(shard);
   Lease used;
   shard.leases.table.Remove(db, key, &used);
-  leases_.fetch_sub(1, std::memory_order_relaxed);
-  RemoveHolder(used.holder, db, key);
+  Dropped(used);
   *granted_ms = used.granted_ms;
   Count(kFilled);
   Adjust(before, shard);

@@ -131,6 +131,8 @@ class LeaseManager {
   void Forget(Shard& shard, int db, std::string_view key, bool count_void);
   void FreeStale(Shard& shard, Entry* e);
   void AddHolder(uint64_t client, int db, std::string_view key);
+  // A lease taken out of a table: the gauge and its holder's list forget it.
+  void Dropped(const Lease& lease);
   void RemoveHolder(uint64_t client, int db, std::string_view key);
   // Keeps entries_ equal to the lease state summed over shards, around a change of shard's.
   static size_t Size(const Shard& shard);

@@ -1,7 +1,7 @@
-// RecentTagInvalidations: which tag invalidation (a sequence number) last hit each tag, for the leases' promise that an
-// invalidation between lease and fill voids the fill (docs/leases.md). A lease on a missing key
-// is not tied to any tag, so CACHE.FILL ... TAGS asks here whether one of its tags was
-// invalidated after the lease was granted (the lease records sequence() at its grant).
+// RecentTagInvalidations: which tag invalidation (a sequence number) last hit each tag, for the
+// leases' promise that an invalidation between lease and fill voids the fill (docs/leases.md). A
+// lease on a missing key is not tied to any tag, so CACHE.FILL ... TAGS asks here whether one of
+// its tags was invalidated after the lease was granted (the lease records sequence() at its grant).
 // Bounded: beyond kCapacity records the oldest are dropped, and a fill granted before the
 // newest dropped one is then treated as invalidated (refused rather than risk stale data).
 //
